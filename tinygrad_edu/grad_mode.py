@@ -1,0 +1,81 @@
+"""Grad mode: whether operations record the computation graph.
+
+The state lives in one small object, ``state``, that every op reads on its hot path.
+It also holds the modules currently being called (set by ``nn.Module.__call__``,
+outermost first), which ops record on their graph nodes so the visualizer can draw
+modules as clusters and name parameters.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+
+class _GraphState:
+    __slots__ = ("grad_enabled", "module_scope")
+
+    def __init__(self) -> None:
+        self.grad_enabled = True
+        self.module_scope: tuple = ()
+
+
+state = _GraphState()
+
+
+def is_grad_enabled() -> bool:
+    """Return True when new operations record the graph.
+
+    >>> import tinygrad_edu as tg
+    >>> with tg.no_grad():
+    ...     tg.is_grad_enabled()
+    False
+    """
+    return state.grad_enabled
+
+
+class _SetGradMode(contextlib.ContextDecorator):
+    _mode: bool
+
+    def __enter__(self) -> None:
+        self._previous = state.grad_enabled
+        state.grad_enabled = self._mode
+
+    def __exit__(self, *exc_info: object) -> None:
+        state.grad_enabled = self._previous
+
+
+class no_grad(_SetGradMode):
+    """Context manager and decorator: operations inside record no graph.
+
+    Their outputs have ``requires_grad=False``. Use it for evaluation and for
+    optimizer updates.
+
+    >>> import tinygrad_edu as tg
+    >>> w = tg.ones(3, requires_grad=True)
+    >>> with tg.no_grad():
+    ...     y = w * 2
+    >>> y.requires_grad
+    False
+    """
+
+    _mode = False
+
+
+class enable_grad(_SetGradMode):
+    """Context manager and decorator that turns recording back on inside ``no_grad``.
+
+    >>> import tinygrad_edu as tg
+    >>> with tg.no_grad():
+    ...     with tg.enable_grad():
+    ...         tg.is_grad_enabled()
+    True
+    """
+
+    _mode = True
+
+
+class set_grad_enabled(_SetGradMode):
+    """Context manager that sets grad mode to ``mode`` (like ``torch.set_grad_enabled``)."""
+
+    def __init__(self, mode: bool) -> None:
+        self._mode = bool(mode)

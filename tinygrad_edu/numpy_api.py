@@ -1,0 +1,233 @@
+"""NumPy functions on Tensors: ``np.exp(t)``, ``array * t``, ``np.sum(t)`` ...
+
+A Tensor implements NumPy's dispatch protocols (NEP 13 ``__array_ufunc__`` and NEP 18
+``__array_function__``). The tables below send each NumPy function that has a
+differentiable counterpart to it, so a learner's NumPy code gains gradients
+unchanged — and so the ops' own backward code, written with NumPy calls, is
+differentiable again when it runs on Tensors. Anything else raises a ``TypeError``
+that names the function: the graph is never dropped silently.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from . import ops
+from .tensor import Tensor, _operand, _values
+
+
+def _binary(op: type) -> Callable:
+    def apply(a: Any, b: Any) -> Tensor:
+        if isinstance(a, Tensor):
+            return op.apply(a, _operand(b, a))
+        if isinstance(b, Tensor):
+            return op.apply(_operand(a, b), b)
+        a = Tensor(a)
+        return op.apply(a, _operand(b, a))
+
+    return apply
+
+
+def _unary(method: str) -> Callable:
+    return lambda x: getattr(x, method)()
+
+
+def _as_tensor(x: Any) -> Tensor:
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+def _compare(ufunc: np.ufunc) -> Callable:
+    return lambda a, b: ufunc(_values(a), _values(b))
+
+
+_UFUNCS: dict[np.ufunc, Callable] = {
+    np.add: _binary(ops.Add),
+    np.subtract: _binary(ops.Sub),
+    np.multiply: _binary(ops.Mul),
+    np.true_divide: _binary(ops.Div),
+    np.power: _binary(ops.Pow),
+    np.float_power: _binary(ops.Pow),
+    np.maximum: _binary(ops.Maximum),
+    np.minimum: _binary(ops.Minimum),
+    np.matmul: _binary(ops.MatMul),
+    np.negative: lambda x: -x,
+    np.positive: lambda x: x,
+    np.exp: _unary("exp"),
+    np.log: _unary("log"),
+    np.sqrt: _unary("sqrt"),
+    np.tanh: _unary("tanh"),
+    np.absolute: _unary("abs"),
+    np.square: lambda x: x * x,
+    np.reciprocal: lambda x: 1 / _as_tensor(x),
+    # Comparisons and predicates carry no gradient: they answer on the values.
+    np.greater: _compare(np.greater),
+    np.greater_equal: _compare(np.greater_equal),
+    np.less: _compare(np.less),
+    np.less_equal: _compare(np.less_equal),
+    np.equal: _compare(np.equal),
+    np.not_equal: _compare(np.not_equal),
+    np.isfinite: lambda x: np.isfinite(_values(x)),
+    np.isnan: lambda x: np.isnan(_values(x)),
+    np.isinf: lambda x: np.isinf(_values(x)),
+    np.sign: lambda x: np.sign(_values(x)),
+}
+
+
+def array_ufunc(ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) -> Any:
+    """``Tensor.__array_ufunc__``: map a NumPy ufunc call to the differentiable op."""
+    name = f"np.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}")
+    if method != "__call__" or ufunc not in _UFUNCS:
+        raise TypeError(f"{name} has no differentiable counterpart in tinygrad_edu; use np.asarray(t) to work on the values")
+    if kwargs.get("out") is not None:
+        raise TypeError(f"{name}(..., out=) would write into a Tensor's data behind the graph's back; it is not supported")
+    extra = {k: v for k, v in kwargs.items() if k != "out"}
+    if extra:
+        raise TypeError(f"{name}: keyword arguments {sorted(extra)} are not supported on Tensors")
+    return _UFUNCS[ufunc](*inputs)
+
+
+def _sum(a, axis=None, keepdims=False, **_):
+    return _as_tensor(a).sum(axis=axis, keepdims=keepdims)
+
+
+def _mean(a, axis=None, keepdims=False, **_):
+    return _as_tensor(a).mean(axis=axis, keepdims=keepdims)
+
+
+def _max(a, axis=None, keepdims=False, **_):
+    return _as_tensor(a).max(axis=axis, keepdims=keepdims)
+
+
+def _min(a, axis=None, keepdims=False, **_):
+    return _as_tensor(a).min(axis=axis, keepdims=keepdims)
+
+
+def _var(a, axis=None, keepdims=False, ddof=0, **_):
+    return _as_tensor(a).var(axis=axis, keepdims=keepdims, ddof=ddof)
+
+
+def _reshape(a, shape=None, *args, **kwargs):
+    shape = kwargs.pop("newshape", shape)
+    return _as_tensor(a).reshape(shape)
+
+
+def _transpose(a, axes=None):
+    return _as_tensor(a).transpose(*(() if axes is None else axes))
+
+
+def _concatenate(arrays, axis=0, **_):
+    return cat(arrays, axis=axis)
+
+
+def _stack(arrays, axis=0, **_):
+    return stack(arrays, axis=axis)
+
+
+def _where(condition, x, y):
+    return where(condition, x, y)
+
+
+def _clip(a, a_min=None, a_max=None, **kwargs):
+    return _as_tensor(a).clip(kwargs.get("min", a_min), kwargs.get("max", a_max))
+
+
+def _dot(a, b):
+    a, b = _as_tensor(a), _as_tensor(b)
+    if a.ndim == 0 or b.ndim == 0:
+        return a * b
+    if a.ndim > 2 or b.ndim > 2:
+        raise TypeError("np.dot of arrays with more than 2 dimensions is not supported on Tensors; use np.matmul")
+    return a @ b
+
+
+def _on_values(func: Callable) -> Callable:
+    """Functions that inspect values (no array result to differentiate)."""
+    return lambda *args, **kwargs: func(*[_values(a) for a in args], **{k: _values(v) for k, v in kwargs.items()})
+
+
+_FUNCTIONS: dict[Callable, Callable] = {
+    np.sum: _sum,
+    np.mean: _mean,
+    np.max: _max,
+    np.amax: _max,
+    np.min: _min,
+    np.amin: _min,
+    np.var: _var,
+    np.reshape: _reshape,
+    np.transpose: _transpose,
+    np.swapaxes: lambda a, axis1, axis2: _as_tensor(a).swapaxes(axis1, axis2),
+    np.squeeze: lambda a, axis=None: _as_tensor(a).squeeze(axis),
+    np.expand_dims: lambda a, axis: _as_tensor(a).unsqueeze(axis),
+    np.broadcast_to: lambda array, shape, subok=False: _as_tensor(array).broadcast_to(shape),
+    np.ravel: lambda a, order="C": _as_tensor(a).reshape(-1),
+    np.concatenate: _concatenate,
+    np.stack: _stack,
+    np.where: _where,
+    np.clip: _clip,
+    np.dot: _dot,
+    np.shape: _on_values(np.shape),
+    np.ndim: _on_values(np.ndim),
+    np.size: _on_values(np.size),
+    np.allclose: _on_values(np.allclose),
+    np.isclose: _on_values(np.isclose),
+    np.array_equal: _on_values(np.array_equal),
+    np.result_type: _on_values(np.result_type),
+}
+
+
+def array_function(func: Callable, types: tuple, args: tuple, kwargs: dict) -> Any:
+    """``Tensor.__array_function__``: map a NumPy function to its differentiable counterpart."""
+    implementation = _FUNCTIONS.get(func)
+    if implementation is None:
+        raise TypeError(
+            f"np.{func.__name__} has no differentiable counterpart in tinygrad_edu; "
+            "use np.asarray(t) to work on the values (this leaves the graph)"
+        )
+    return implementation(*args, **kwargs)
+
+
+def cat(tensors: Any, axis: int = 0, *, dim: int | None = None) -> Tensor:
+    """Join tensors along an existing axis (``np.concatenate``, ``torch.cat``).
+
+    >>> import tinygrad_edu as tg
+    >>> tg.cat([tg.zeros(2), tg.ones(1)]).tolist()
+    [0.0, 0.0, 1.0]
+    """
+    tensors = [_as_tensor(t) for t in tensors]
+    return ops.Concatenate.apply(*tensors, axis=axis if dim is None else dim)
+
+
+def stack(tensors: Any, axis: int = 0, *, dim: int | None = None) -> Tensor:
+    """Join tensors of one shape along a new axis (``np.stack``, ``torch.stack``).
+
+    >>> import tinygrad_edu as tg
+    >>> tg.stack([tg.zeros(2), tg.ones(2)]).shape
+    (2, 2)
+    """
+    tensors = [_as_tensor(t) for t in tensors]
+    return ops.Stack.apply(*tensors, axis=axis if dim is None else dim)
+
+
+def where(condition: Any, x: Any, y: Any) -> Tensor:
+    """``x`` where ``condition`` is true, else ``y``; the gradient flows to the chosen side.
+
+    >>> import tinygrad_edu as tg
+    >>> t = tg.Tensor([-1.0, 2.0])
+    >>> tg.where(t > 0, t, 0.0).tolist()
+    [0.0, 2.0]
+    """
+    condition = np.asarray(_values(condition), dtype=bool)
+    like = x if isinstance(x, Tensor) else y if isinstance(y, Tensor) else Tensor(x)
+    return ops.Where.apply(condition, _operand(x, like), _operand(y, like))
+
+
+def maximum(a: Any, b: Any) -> Tensor:
+    """Elementwise maximum; on ties the gradient is split equally (PyTorch's convention)."""
+    return _binary(ops.Maximum)(a, b)
+
+
+def minimum(a: Any, b: Any) -> Tensor:
+    """Elementwise minimum; on ties the gradient is split equally (PyTorch's convention)."""
+    return _binary(ops.Minimum)(a, b)
