@@ -20,12 +20,15 @@ from .function import Context, Function
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .numpy_api import cat, maximum, minimum, stack, where
 from .randomness import manual_seed
+from .serialization import load, save
+
+from . import data, nn, optim  # built on the core above
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Context", "Function", "Tensor", "arange", "backward", "cat", "enable_grad", "eye", "full",
-    "get_default_dtype", "grad", "is_grad_enabled", "linspace", "manual_seed", "maximum", "minimum",
-    "no_grad", "ones", "ones_like", "rand", "randn", "set_default_dtype", "set_grad_enabled", "stack",
+    "data", "get_default_dtype", "grad", "is_grad_enabled", "linspace", "load", "manual_seed", "maximum", "minimum",
+    "nn", "no_grad", "ones", "optim", "ones_like", "rand", "randn", "save", "set_default_dtype", "set_grad_enabled", "stack",
     "where", "zeros", "zeros_like",
 ]

@@ -2,9 +2,12 @@
 
 Both walk the graph the same way:
 
-1. ``topological_order`` lists the op nodes reachable from the output, every node
-   after all of its consumers (an iterative depth-first search over the ordered
-   ``inputs``: deterministic, no recursion limit).
+1. Every node (``Context``) gets a sequence number when its op runs, and an op's
+   inputs always exist before the op, so a node's number is larger than the numbers
+   of all the nodes it consumes. Visiting nodes from the largest number down therefore
+   reaches each node after all of its consumers: a topological order for free
+   (PyTorch's engine does the same). A heap holds the nodes that have received a
+   gradient; nodes that get none are never visited. No recursion, deterministic.
 2. Each node's backward turns the gradient of its output into gradients of its
    inputs; ``unbroadcast`` sums a broadcast operand's gradient back to its shape.
 3. Gradients arriving at the same tensor are added.
@@ -15,13 +18,15 @@ with it, on Tensors with recording on, so the result can be differentiated again
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from heapq import heappop, heappush
+from typing import Any
 
 import numpy as np
 
 from .dtypes import to_float_array
 from .function import Context
-from .grad_mode import set_grad_enabled
+from .grad_mode import state
 from .tensor import Tensor
 
 
@@ -56,30 +61,6 @@ def unbroadcast(grad: Any, shape: tuple[int, ...]) -> Any:
     return grad
 
 
-def topological_order(root: Context) -> list[Context]:
-    """The nodes reachable from ``root``, each listed before the nodes it consumes."""
-    visited = {id(root)}
-    postorder: list[Context] = []
-    stack: list[tuple[Context, int]] = [(root, 0)]
-    while stack:
-        node, position = stack.pop()
-        inputs = node.inputs
-        while position < len(inputs):
-            parent = inputs[position]
-            position += 1
-            if isinstance(parent, Tensor) and parent.grad_fn is not None and parent.requires_grad:
-                child = parent.grad_fn
-                if id(child) not in visited:
-                    visited.add(id(child))
-                    stack.append((node, position))
-                    stack.append((child, 0))
-                    break
-        else:
-            postorder.append(node)
-    postorder.reverse()
-    return postorder
-
-
 def _root_gradient(output: Tensor, gradient: Any, create_graph: bool) -> Any:
     if gradient is None:
         if output._data.size != 1:
@@ -87,7 +68,7 @@ def _root_gradient(output: Tensor, gradient: Any, create_graph: bool) -> Any:
                 f"grad can be implicitly created only for scalar outputs: this output has shape {output.shape}; "
                 "pass gradient= (an array of the same shape) to backward()"
             )
-        grad = np.ones_like(output._data)
+        grad = np.ones(output._data.shape, output._data.dtype)
     else:
         if isinstance(gradient, Tensor):
             grad = gradient if create_graph else np.array(gradient._data)
@@ -116,86 +97,104 @@ def _run_engine(
     With ``capture`` (a dict keyed by ``id`` of the wanted tensors) gradients are
     collected there and ``.grad`` is untouched (``grad()``); without it they
     accumulate into leaves' ``.grad`` and retained non-leaves (``backward()``).
+
+    The loop body runs once per node of every training step, so the common case (an
+    array-accepting backward whose gradients already have the input's shape and dtype)
+    is handled inline; everything else goes through ``_call_backward``/``_fit_gradient``.
     """
-    node_grads: dict[int, Any] = {}
+    node_grads: dict[Context, Any] = {}  # gradient of each node's output, summed over its consumers
+    ready: list[tuple[int, Context]] = []  # heap of (-sequence number, node): latest node first
     leaf_grads: dict[int, tuple[Tensor, Any]] = {}
     handed_out: set[int] = set()  # ids of arrays already stored in some .grad
     for output, grad in zip(outputs, root_grads):
-        _accumulate(output, grad, node_grads, leaf_grads, capture)
+        node = output.grad_fn
+        if node is None:
+            _accumulate_leaf(output, grad, leaf_grads, capture)
+        elif node in node_grads:
+            node_grads[node] = node_grads[node] + grad
+        else:
+            node_grads[node] = grad
+            heappush(ready, (-node._sequence, node))
 
-    order = _merged_order(outputs)
-    with set_grad_enabled(create_graph):
-        for node in order:
-            grad_output = node_grads.pop(id(node), None)
-            if grad_output is None:
-                continue
+    previous_mode = state.grad_enabled  # (set directly: a context manager object per call costs more)
+    state.grad_enabled = create_graph
+    try:
+        while ready:
+            node = heappop(ready)[1]
+            grad_output = node_grads.pop(node)
             if node._released:
                 raise RuntimeError(
                     f"trying to backward through the graph a second time ({node.name} was already used and its saved "
                     "values freed): call backward(retain_graph=True) if you need to go through it again"
                 )
-            output = node.output
+            output = node._output_ref() if node._output_ref is not None else None
             if output is not None:
                 if capture is not None and id(output) in capture:
                     capture[id(output)] = grad_output
                 elif capture is None and output._retains_grad:
                     _store_grad(output, grad_output, handed_out)
-            input_grads = _call_backward(node, grad_output, create_graph)
-            for index, (parent, grad) in enumerate(zip(node.inputs, input_grads)):
-                if grad is None or not isinstance(parent, Tensor) or not parent.requires_grad:
+            function = node.function
+            if create_graph or not function.backward_accepts_arrays:
+                input_grads = _call_backward(node, grad_output)
+            else:
+                node._as_tensors = False
+                input_grads = function.backward(node, grad_output)
+            if type(input_grads) is not tuple:
+                input_grads = (input_grads,)
+            inputs = node.inputs
+            if len(input_grads) != len(inputs):
+                raise RuntimeError(
+                    f"{node.name}.backward returned {len(input_grads)} gradient(s) but the op has {len(inputs)} "
+                    "input(s): return one per input (None where there is none)"
+                )
+            for index, grad in enumerate(input_grads):
+                if grad is None:
                     continue
-                grad = _fit_gradient(grad, parent, node, index, create_graph)
-                _accumulate(parent, grad, node_grads, leaf_grads, capture)
+                parent = inputs[index]
+                if not isinstance(parent, Tensor) or not parent.requires_grad:
+                    continue
+                data = parent._data
+                # Fast check first: float dtypes are singletons, so ``is`` settles the usual case.
+                if create_graph or type(grad) is not np.ndarray or grad.shape != data.shape or (
+                    grad.dtype is not data.dtype and grad.dtype != data.dtype
+                ):
+                    grad = _fit_gradient(grad, parent, node, index, create_graph)
+                child = parent.grad_fn
+                if child is None:
+                    _accumulate_leaf(parent, grad, leaf_grads, capture)
+                elif child in node_grads:
+                    node_grads[child] = node_grads[child] + grad
+                else:
+                    node_grads[child] = grad
+                    heappush(ready, (-child._sequence, child))
             if not retain_graph:
-                node.release()
+                node._saved = None  # what release() does, without the call
+                node._released = True
+    finally:
+        state.grad_enabled = previous_mode
 
     if capture is None:
         for leaf, grad in leaf_grads.values():
             _store_grad(leaf, grad, handed_out)
 
 
-def _merged_order(outputs: Sequence[Tensor]) -> list[Context]:
-    if len(outputs) == 1:
-        return [] if outputs[0].grad_fn is None else topological_order(outputs[0].grad_fn)
-    # Several outputs: a stand-in root whose inputs are the outputs gives one consistent order.
-    hub = Context.__new__(Context)
-    hub.inputs = tuple(outputs)
-    return topological_order(hub)[1:]
-
-
-def _accumulate(tensor: Tensor, grad: Any, node_grads: dict, leaf_grads: dict, capture: dict | None) -> None:
-    node = tensor.grad_fn
-    if node is not None:
-        key = id(node)
-        previous = node_grads.get(key)
-        node_grads[key] = grad if previous is None else previous + grad
-    elif capture is not None:
-        if id(tensor) in capture:
-            previous = capture[id(tensor)]
-            capture[id(tensor)] = grad if previous is None else previous + grad
-    else:
-        key = id(tensor)
+def _accumulate_leaf(tensor: Tensor, grad: Any, leaf_grads: dict, capture: dict | None) -> None:
+    """Add ``grad`` to a leaf's running total (or to ``capture`` for ``grad()``)."""
+    key = id(tensor)
+    if capture is None:
         previous = leaf_grads.get(key)
         leaf_grads[key] = (tensor, grad if previous is None else previous[1] + grad)
+    elif key in capture:
+        previous = capture[key]
+        capture[key] = grad if previous is None else previous + grad
 
 
-def _call_backward(node: Context, grad_output: Any, create_graph: bool) -> tuple:
-    function = node.function
-    if create_graph or not function.backward_accepts_arrays:
-        node._as_tensors = True
-        if not isinstance(grad_output, Tensor):
-            grad_output = Tensor._wrap(np.asarray(grad_output))
-    else:
-        node._as_tensors = False
-    grads = function.backward(node, grad_output)
-    if not isinstance(grads, tuple):
-        grads = (grads,)
-    if len(grads) != len(node.inputs):
-        raise RuntimeError(
-            f"{node.name}.backward returned {len(grads)} gradient(s) but the op has {len(node.inputs)} input(s): "
-            "return one per input (None where there is none)"
-        )
-    return grads
+def _call_backward(node: Context, grad_output: Any) -> Any:
+    """Run a backward on Tensors: with ``create_graph``, or for ops that need Tensors."""
+    node._as_tensors = True
+    if not isinstance(grad_output, Tensor):
+        grad_output = Tensor._wrap(np.asarray(grad_output))
+    return node.function.backward(node, grad_output)
 
 
 def _fit_gradient(grad: Any, parent: Tensor, node: Context, index: int, create_graph: bool) -> Any:
@@ -230,10 +229,12 @@ def _store_grad(tensor: Tensor, grad: Any, handed_out: set[int]) -> None:
     Backward functions may pass one array on to several inputs (``Add`` does), so an
     array already handed to another tensor, a view or a read-only array is copied.
     """
-    grad = _as_array(grad)
+    if type(grad) is not np.ndarray:
+        grad = _as_array(grad)
     if tensor._grad is None:
-        if id(grad) in handed_out or grad.base is not None or not grad.flags.writeable or grad.dtype != tensor.dtype:
-            grad = np.array(grad, dtype=tensor.dtype)
+        dtype = tensor._data.dtype
+        if id(grad) in handed_out or grad.base is not None or not grad.flags.writeable or grad.dtype != dtype:
+            grad = np.array(grad, dtype=dtype)
         handed_out.add(id(grad))
         tensor._grad = grad
     else:

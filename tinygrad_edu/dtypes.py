@@ -71,7 +71,7 @@ def to_float_array(data: Any, dtype: Any = None, copy: bool = True) -> np.ndarra
         array = np.asarray(data)
         if not isinstance(data, np.floating):
             array = array.astype(target or _default_dtype)
-    elif isinstance(data, (list, tuple)):
+    elif isinstance(data, (list, tuple, range)):
         array = _array_from_sequence(data)
     elif isinstance(data, (complex, np.complexfloating)):
         raise TypeError(f"complex values are not supported (got {data!r}): tensors are real floating point")
@@ -99,7 +99,7 @@ def to_float_array(data: Any, dtype: Any = None, copy: bool = True) -> np.ndarra
     return array
 
 
-def _array_from_sequence(data: list | tuple) -> np.ndarray:
+def _array_from_sequence(data: list | tuple | range) -> np.ndarray:
     try:
         array = np.array(data)
     except ValueError as error:

@@ -29,6 +29,7 @@ training costs little more than the NumPy calls themselves.
 
 from __future__ import annotations
 
+import itertools
 import weakref
 from typing import Any
 
@@ -36,6 +37,9 @@ import numpy as np
 
 from .grad_mode import state
 from .tensor import Tensor
+
+
+_node_counter = itertools.count()
 
 
 class Context:
@@ -47,6 +51,13 @@ class Context:
     needs with ``ctx.save_for_backward`` and may set other attributes freely.
     """
 
+    # Slots make the attributes the engine touches on every node cheap to create and
+    # read; ``__dict__`` stays so that ``forward`` may still set any attribute it likes.
+    __slots__ = (
+        "function", "inputs", "module_scope", "_saved", "_as_tensors", "_output_ref", "_released",
+        "_needs_input_grad", "_sequence", "__dict__", "__weakref__",
+    )
+
     def __init__(self, function: type[Function], inputs: tuple) -> None:
         self.function = function
         self.inputs = inputs
@@ -55,6 +66,10 @@ class Context:
         self._as_tensors = True
         self._output_ref: weakref.ref | None = None
         self._released = False
+        self._needs_input_grad: tuple[bool, ...] | None = None  # filled in by apply when it records
+        # Creation order: a node is always created after the nodes of its inputs, so the
+        # engine visits nodes from the largest number down (see autograd.py).
+        self._sequence = next(_node_counter)
 
     @property
     def name(self) -> str:
@@ -69,7 +84,9 @@ class Context:
     @property
     def needs_input_grad(self) -> tuple[bool, ...]:
         """One flag per input: does that input need a gradient?"""
-        return tuple(isinstance(x, Tensor) and x.requires_grad for x in self.inputs)
+        if self._needs_input_grad is None:
+            self._needs_input_grad = tuple(isinstance(x, Tensor) and x.requires_grad for x in self.inputs)
+        return self._needs_input_grad
 
     @property
     def output(self) -> Tensor | None:
@@ -170,19 +187,26 @@ class Function:
     def apply(cls, *args: Any, **kwargs: Any) -> Tensor:
         """Run ``forward`` on the inputs' arrays and record the node if needed."""
         ctx = Context(cls, args)
+        # This runs for every op of every step, so it is written for speed: one pass over
+        # the inputs collects their arrays and whether any of them needs a gradient.
+        needs_grad = [isinstance(x, Tensor) and x.requires_grad for x in args]
         arrays = [x._data if isinstance(x, Tensor) else x for x in args]
         try:
             out = cls.forward(ctx, *arrays, **kwargs)
         except (ValueError, IndexError) as error:
             raise cls.explain_error(error, arrays, kwargs) from None
-        if type(out) is not np.ndarray:
+        if type(out) is not np.ndarray or out.dtype.kind != "f":
+            returned = out
             out = _as_output_array(out, arrays, cls.__name__)
-        if state.grad_enabled:
-            for x in args:
-                if isinstance(x, Tensor) and x.requires_grad:
-                    result = Tensor._wrap(out, ctx)
-                    ctx._output_ref = weakref.ref(result)
-                    return result
+            # NumPy gives scalars for 0-d results: a saved output must be the output's own
+            # array, or a second derivative would see it as a constant.
+            if ctx._saved and any(value is returned for value in ctx._saved):
+                ctx._saved = tuple(out if value is returned else value for value in ctx._saved)
+        if state.grad_enabled and True in needs_grad:
+            ctx._needs_input_grad = tuple(needs_grad)
+            result = Tensor._wrap(out, ctx)
+            ctx._output_ref = weakref.ref(result)
+            return result
         return Tensor._wrap(out)
 
     @classmethod

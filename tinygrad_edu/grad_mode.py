@@ -9,6 +9,7 @@ modules as clusters and name parameters.
 from __future__ import annotations
 
 import contextlib
+from typing import Any
 
 
 class _GraphState:
@@ -36,6 +37,13 @@ def is_grad_enabled() -> bool:
 class _SetGradMode(contextlib.ContextDecorator):
     _mode: bool
 
+    def _recreate_cm(self) -> _SetGradMode:
+        # A decorated function reuses one object for every call; a fresh copy per call
+        # keeps the saved previous mode right when the function calls itself.
+        fresh = object.__new__(type(self))
+        fresh._mode = self._mode
+        return fresh
+
     def __enter__(self) -> None:
         self._previous = state.grad_enabled
         state.grad_enabled = self._mode
@@ -44,7 +52,19 @@ class _SetGradMode(contextlib.ContextDecorator):
         state.grad_enabled = self._previous
 
 
-class no_grad(_SetGradMode):
+class _NoArgumentDecorator(_SetGradMode):
+    """Also usable bare as ``@no_grad`` (without parentheses), like PyTorch."""
+
+    def __new__(cls, func: Any = None) -> Any:
+        self = super().__new__(cls)
+        if func is None:
+            return self
+        if not callable(func):
+            raise TypeError(f"{cls.__name__}() takes no arguments (or a function to decorate), got {func!r}")
+        return self(func)
+
+
+class no_grad(_NoArgumentDecorator):
     """Context manager and decorator: operations inside record no graph.
 
     Their outputs have ``requires_grad=False``. Use it for evaluation and for
@@ -61,7 +81,7 @@ class no_grad(_SetGradMode):
     _mode = False
 
 
-class enable_grad(_SetGradMode):
+class enable_grad(_NoArgumentDecorator):
     """Context manager and decorator that turns recording back on inside ``no_grad``.
 
     >>> import tinygrad_edu as tg

@@ -12,7 +12,7 @@ from typing import Any, Iterator, Sequence
 
 import numpy as np
 
-from .dtypes import get_default_dtype, to_float_array
+from .dtypes import FLOAT_DTYPES, get_default_dtype, to_float_array
 from .grad_mode import state
 
 Axis = int | Sequence[int] | None
@@ -65,7 +65,9 @@ class Tensor:
     __slots__ = ("_data", "_grad", "requires_grad", "grad_fn", "name", "_retains_grad", "__weakref__")
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None, name: str | None = None) -> None:
-        if isinstance(data, Tensor):
+        if type(data) is np.ndarray and dtype is None and data.dtype in FLOAT_DTYPES:
+            array = data.copy()  # the common case (a batch of float data), without the general checks
+        elif isinstance(data, Tensor):
             array = to_float_array(data._data, dtype)
         else:
             array = to_float_array(data, dtype)
@@ -98,6 +100,8 @@ class Tensor:
 
     @data.setter
     def data(self, value: Any) -> None:
+        if value is self._data:
+            return  # ``t.data -= lr * g`` updated the array in place and assigns it back: nothing to check
         if isinstance(value, Tensor):
             value = value._data
         if type(value) is not np.ndarray or value.dtype != self._data.dtype:

@@ -83,7 +83,7 @@ class Div(BinaryOp):
 
 
 class Pow(BinaryOp):
-    """a ** b; d/da = b·a^(b-1), d/db = a^b·log(a) (taken as 0 where a = 0, like PyTorch)."""
+    """a ** b; d/da = b·a^(b-1) (0 where b = 0), d/db = a^b·log(a) (0 where a = 0), like PyTorch."""
 
     @staticmethod
     def forward(ctx, a, b):
@@ -95,8 +95,14 @@ class Pow(BinaryOp):
     def backward(ctx, grad_output):
         a, b, out = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
-        grad_a = grad_output * b * a ** (b - 1) if need_a else None
-        grad_b = None
+        grad_a = grad_b = None
+        if need_a:
+            zero_to_zero = np.asarray((a == 0) & (b == 0))
+            if zero_to_zero.any():  # x^0 is constant: its slope at x = 0 is 0, not 0·0^-1 = nan
+                safe_base = np.where(zero_to_zero, 1.0, a)
+                grad_a = np.where(zero_to_zero, 0.0, grad_output * b * safe_base ** (b - 1))
+            else:
+                grad_a = grad_output * b * a ** (b - 1)
         if need_b:
             base_is_zero = np.asarray(a == 0)
             safe_base = np.where(base_is_zero, 1.0, a) if base_is_zero.any() else a

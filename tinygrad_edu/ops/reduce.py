@@ -11,6 +11,8 @@ def normalize_axes(axis, ndim: int) -> tuple[int, ...]:
     """``axis`` (None, an int or a sequence) as a sorted tuple of non-negative axes."""
     if axis is None:
         return tuple(range(ndim))
+    if not isinstance(axis, (int, np.integer, tuple, list)):
+        raise TypeError(f"axis must be an integer or a tuple of integers, got {axis!r}")
     axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
     result = []
     for a in axes:
@@ -21,6 +23,8 @@ def normalize_axes(axis, ndim: int) -> tuple[int, ...]:
         result.append(int(a) % max(ndim, 1))
     if len(set(result)) != len(result):
         raise ValueError(f"repeated axis in {axis!r}")
+    if ndim == 0:
+        return ()  # a 0-d tensor accepts axis 0 / -1 (like PyTorch) but has no axis to reduce
     return tuple(sorted(result))
 
 

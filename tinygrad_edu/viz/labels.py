@@ -1,0 +1,212 @@
+"""Text and colours for the graph drawing: summaries of arrays, safe labels, the palette.
+
+Everything here is pure formatting (no Graphviz calls), so the drawing (``graph.py``)
+and the text view (``text.py``) describe tensors the same way.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+# Fill colours by role of a value node and by family of an op node. Soft colours keep
+# black text readable; the legend in the drawing is built from these same tables.
+ROLE_COLOURS = {
+    "parameter": "#fde4b8",  # trainable: what the optimizer changes
+    "input": "#d6e9f8",  # data and constants: leaves without a gradient
+    "output": "#d3f0d0",  # the roots asked for (usually the loss)
+    "intermediate": "#ffffff",
+}
+FAMILY_COLOURS = {
+    "arithmetic": "#eeeeee",
+    "activation": "#f6d0e4",
+    "reduction": "#e2d6f3",
+    "shape": "#f3f0cf",
+    "matmul": "#cfe8e6",
+    "custom": "#e8e8e8",
+}
+COLLAPSED_COLOUR = "#f1e9dc"
+DEAD_UNIT_COLOUR = "#f4a6a6"  # a ReLU with units that never fire on the batch
+ZERO_GRAD_COLOUR = "#9e9e9e"
+# Edge colours for gradient magnitude, small to large (grad_flow view).
+GRAD_COLOURS = ("#9ecae1", "#4292c6", "#08519c", "#e6550d", "#a50f15")
+
+ACTIVATIONS = frozenset({"ReLU", "LeakyReLU", "Sigmoid", "Tanh"})
+# Fused ops (``ops/fused.py``) that do the work of a family in one node.
+_FUSED_FAMILIES = {"Linear": "matmul", "MSELoss": "reduction"}
+
+
+def fmt(x: float) -> str:
+    """A number in at most 4 significant digits.
+
+    >>> fmt(3.14159), fmt(-0.0), fmt(1e-7), fmt(float("nan"))
+    ('3.142', '0', '1e-07', 'nan')
+    """
+    x = float(x)
+    if x == 0:
+        return "0"  # also turns -0.0 into 0: the sign of zero only confuses a picture
+    return f"{x:.4g}"
+
+
+def shape_text(shape: tuple[int, ...]) -> str:
+    """A shape as Python writes it: ``(20, 1)``, ``(3,)``, ``()``.
+
+    >>> shape_text((20, 1)), shape_text((3,)), shape_text(())
+    ('(20, 1)', '(3,)', '()')
+    """
+    return str(tuple(int(n) for n in shape))
+
+
+def array_summary(array: np.ndarray, max_entries: int = 4) -> str:
+    """A short description of an array's values: the entries if few, else mean and range.
+
+    >>> array_summary(np.array(2.5))
+    '2.5'
+    >>> array_summary(np.array([1.0, -2.0]))
+    '[1, -2]'
+    >>> array_summary(np.arange(10.0))
+    'mean 4.5, range [0, 9]'
+    """
+    array = np.asarray(array)
+    if array.size == 0:
+        return "empty"
+    if array.dtype.kind not in "fiub":
+        return f"{array.dtype} values"
+    flat = array.reshape(-1)
+    if array.ndim == 0:
+        return fmt(flat[0])
+    if array.size <= max_entries:
+        return "[" + ", ".join(fmt(v) for v in flat) + "]"
+    finite = flat[np.isfinite(flat)]
+    if finite.size == 0:
+        return "no finite values"
+    mean, low, high = finite.mean(), finite.min(), finite.max()
+    if abs(mean) <= 1e-12 * max(abs(low), abs(high)):
+        mean = 0.0  # rounding noise of a mean that is zero (symmetric data), not a value worth showing
+    text = f"mean {fmt(mean)}, range [{fmt(low)}, {fmt(high)}]"
+    if finite.size < flat.size:
+        text += f", {flat.size - finite.size} nan/inf"
+    return text
+
+
+def grad_summary(grad: np.ndarray) -> str:
+    """A gradient: its entries if few, else its norm and range.
+
+    >>> grad_summary(np.array([0.5, -1.0]))
+    '[0.5, -1]'
+    >>> grad_summary(np.full(9, 2.0))
+    'norm 6, range [2, 2]'
+    """
+    grad = np.asarray(grad)
+    if grad.size <= 4:
+        return array_summary(grad)
+    finite = grad[np.isfinite(grad)]
+    if finite.size == 0:
+        return "no finite values"
+    return f"norm {fmt(np.linalg.norm(finite))}, range [{fmt(finite.min())}, {fmt(finite.max())}]"
+
+
+def clean_text(text: Any, limit: int = 60) -> str:
+    """User text made safe for any Graphviz label: one line, no backslashes, bounded length.
+
+    A backslash starts an escape sequence in Graphviz labels (``\\N`` becomes the
+    node's id, and one before the closing quote breaks the DOT file), so it is
+    replaced with a look-alike character instead of being escaped.
+
+    >>> clean_text("a\\\\b\\nc")
+    'a∖b c'
+    """
+    text = str(text).replace("\\", "\u2216").replace("\r", " ").replace("\n", " ").replace("\t", " ")
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text
+
+
+def record_field(text: Any, limit: int = 60) -> str:
+    """Text for one field of a ``shape=record`` label, with the record syntax escaped.
+
+    ``{ } | < >`` split fields and name ports in records; quotes end the DOT string.
+
+    >>> record_field("w{0}|<b>")
+    'w\\\\{0\\\\}\\\\|\\\\<b\\\\>'
+    """
+    text = clean_text(text, limit)
+    for char in '{}|<>"':
+        text = text.replace(char, "\\" + char)
+    return text
+
+
+def record_label(fields: list[str], vertical: bool) -> str:
+    """Join already escaped fields into a record label, stacked top to bottom when ``vertical``.
+
+    In a record, ``a|b`` runs across the rank direction: with ``rankdir=LR`` that is
+    top to bottom, with ``TB`` left to right. Braces flip it.
+    """
+    body = "|".join(fields)
+    return body if vertical else "{" + body + "}"
+
+
+def module_label(module: Any) -> str:
+    """How a module call is titled in the drawing: ``"0: Linear(1→20)"``.
+
+    Built from the module's ``_path`` (dotted name from the root module, ``""`` for
+    the root), its class name, and its size: ``in_features``/``out_features`` when it
+    has them, else a shortened ``extra_repr()``.
+
+    >>> class Linear:
+    ...     _path, in_features, out_features = "layers.0", 1, 20
+    >>> module_label(Linear())
+    'layers.0: Linear(1→20)'
+    """
+    kind = type(module).__name__
+    in_features, out_features = getattr(module, "in_features", None), getattr(module, "out_features", None)
+    if isinstance(in_features, (int, np.integer)) and isinstance(out_features, (int, np.integer)):
+        detail = f"({in_features}→{out_features})"
+    else:
+        detail = ""
+        extra_repr = getattr(module, "extra_repr", None)
+        if callable(extra_repr):
+            try:
+                extra = str(extra_repr())
+            except Exception:  # a user's extra_repr must not break a drawing
+                extra = ""
+            if extra:
+                detail = f"({clean_text(extra, 40)})"
+    path = getattr(module, "_path", None)
+    title = f"{kind}{detail}"
+    return clean_text(f"{path}: {title}" if path else title, 80)
+
+
+def op_family(function: type) -> str:
+    """The colour family of an op class: activation, matmul, reduction, shape, arithmetic or custom.
+
+    >>> from tinygrad_edu import ops
+    >>> op_family(ops.ReLU), op_family(ops.MatMul), op_family(ops.Sum), op_family(ops.Add)
+    ('activation', 'matmul', 'reduction', 'arithmetic')
+    """
+    from .. import ops
+    from ..ops.binary import BinaryOp
+    from ..ops.reduce import Reduction
+    from ..ops.shape import ShapeOp
+    from ..ops.unary import UnaryOp
+
+    if function.__name__ in ACTIVATIONS:
+        return "activation"
+    if function.__name__ in _FUSED_FAMILIES:
+        return _FUSED_FAMILIES[function.__name__]
+    if issubclass(function, ops.MatMul):
+        return "matmul"
+    if issubclass(function, Reduction):
+        return "reduction"
+    if issubclass(function, ShapeOp):
+        return "shape"
+    if issubclass(function, (BinaryOp, UnaryOp)):
+        return "arithmetic"
+    return "custom"
+
+
+def grad_colour(level: float) -> str:
+    """Edge colour for a gradient magnitude ``level`` in [0, 1] (relative, log scale)."""
+    index = min(int(level * len(GRAD_COLOURS)), len(GRAD_COLOURS) - 1)
+    return GRAD_COLOURS[max(index, 0)]
