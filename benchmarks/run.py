@@ -109,8 +109,16 @@ def gemm_gflops(m: int = 256, k: int = 784, n: int = 512, repeats: int = 30) -> 
     return 2.0 * m * k * n / statistics.median(times) / 1e9
 
 
+PAUSE_SECONDS = 0.15  # before each timed block: lets the last engine's spinning BLAS/OpenMP threads go idle
+
+
 def interleaved_medians(steps: dict[str, Callable], block: int, rounds: int, warmup: int) -> dict[str, dict]:
-    """Median (and spread) of seconds per step for each engine, timed in interleaved blocks."""
+    """Median (and spread) of seconds per step for each engine, timed in interleaved blocks.
+
+    OpenBLAS and PyTorch's OpenMP workers keep spinning for a while after a call; on a
+    2-core machine that steals the core the next engine runs on. A short pause before
+    each block lets them go to sleep, so no engine pays for the one timed before it.
+    """
     for step in steps.values():
         for _ in range(warmup):
             step()
@@ -119,6 +127,8 @@ def interleaved_medians(steps: dict[str, Callable], block: int, rounds: int, war
     for r in range(rounds):
         for name in names[r % len(names):] + names[:r % len(names)]:
             step = steps[name]
+            time.sleep(PAUSE_SECONDS)
+            step()  # one untimed step after the pause warms the caches again
             start = time.perf_counter()
             for _ in range(block):
                 step()

@@ -176,7 +176,7 @@ def ours_mlp_step(problem: Problem) -> Callable[[], float]:
 
     modules: list = []
     for i, (w, b) in enumerate(problem.weights):
-        layer = nn.Linear(w.shape[1], w.shape[0])
+        layer = nn.Linear(w.shape[1], w.shape[0], dtype=np.float32)
         layer.weight.data = w.copy()
         layer.bias.data = b.copy()
         modules += [layer, nn.ReLU()] if i < len(problem.weights) - 1 else [layer]

@@ -7,7 +7,7 @@ fixed ReLU features, whose closed-form answer is the ridge fit; (b) train all la
 now the elbows move, some towards the target's kinks, some off the edge of the data where
 they die. The full setup is in ``tinygrad_edu.course`` (and LESSONS.md, section 3).
 
-``--quick`` (default): width 20, both modes, 10,000 steps each (seconds).
+``--quick`` (default): width 20, both modes, 30,000 steps each (seconds).
 ``--full``: widths 10, 20 and 40, both modes, 150,000 steps each: the course's 900,000 steps.
 
 Run: ``python examples/course_relu_experiment.py [--quick | --full] [--seed S] [--out DIR] [--gif]``.
@@ -27,7 +27,7 @@ from tinygrad_edu import course
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     size = parser.add_mutually_exclusive_group()
-    size.add_argument("--quick", action="store_true", help="width 20, 10,000 steps per mode (the default)")
+    size.add_argument("--quick", action="store_true", help="width 20, 30,000 steps per mode (the default)")
     size.add_argument("--full", action="store_true", help="widths 10/20/40, 150,000 steps per run (900,000 in all)")
     parser.add_argument("--steps", type=int, default=None, help="steps per run (overrides --quick/--full)")
     parser.add_argument("--widths", type=int, nargs="+", default=None, help="hidden widths (overrides --quick/--full)")
@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--out", default="examples/out", help="folder for the figures (default examples/out)")
     args = parser.parse_args(argv)
     widths = args.widths or (list(course.WIDTHS) if args.full else [20])
-    steps = args.steps if args.steps is not None else (course.STEPS if args.full else 10_000)
+    steps = args.steps if args.steps is not None else (course.STEPS if args.full else 30_000)
     snapshot_every = min(course.SNAPSHOT_EVERY, max(1, steps // 10))
 
     bar = _progress_bar(len(widths) * 2 * steps, disable=args.no_progress)

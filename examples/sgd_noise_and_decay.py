@@ -11,8 +11,10 @@ is too large but still stable: GD's zig-zag is deterministic, flips sign every s
 shrinks geometrically.
 
 Minibatches can be drawn with replacement (``DataLoader(replacement=True)``: i.i.d. indices)
-or without (``shuffle=True``: a new permutation every epoch). For a data set of reasonable
-size the two give about the same result.
+or without (``shuffle=True``: a new permutation every epoch). Both settle near θ* with a
+decaying step. Over many epochs of a small data set reshuffling ends closer, because every
+sample is used exactly once per epoch; for a large data set seen for a few epochs the two
+draws are almost the same thing.
 
 Run: ``python examples/sgd_noise_and_decay.py [--out DIR] [--epochs N]``.
 """

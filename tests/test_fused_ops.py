@@ -66,9 +66,9 @@ def test_linear_without_grad_records_nothing():
     "shapes, message",
     [
         (((3, 2), (4,), None), "weight must be 2-D"),
-        (((3, 5), (4, 2), None), "last axis must have 2 features"),
+        (((3, 5), (4, 2), None), r"last dimension must equal in_features"),
         (((3, 2), (4, 2), (3,)), r"bias must have shape \(4,\)"),
-        (((), (4, 2), None), "does not match weight"),
+        (((), (4, 2), None), "does not fit weight"),
     ],
 )
 def test_linear_refuses_mismatched_shapes(shapes, message):

@@ -354,3 +354,45 @@ def test_float32_inputs_give_float32_outputs_and_gradients(spec, data):
     for tensor in tensors:
         assert tensor.grad is not None and tensor.grad.dtype == np.float32
         assert tensor.grad.shape == tensor.shape
+
+
+# ---------------------------------------------------------------- PyTorch parity regressions
+# Expected values below were computed once with PyTorch 2.13 (CPU) and written in.
+
+
+def test_pow_exponent_gradient_at_zero_base_matches_pytorch():
+    # d/db a^b = a^b·log a: PyTorch masks it to 0 at a = 0 only for b >= 0; for b < 0 it is inf·(-inf) = -inf.
+    base = tg.Tensor([0.0, 0.0, 0.0, 2.0], requires_grad=True)
+    exponent = tg.Tensor([-1.0, 0.0, 2.0, -1.0], requires_grad=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = base**exponent
+        out.sum().backward()
+    np.testing.assert_array_equal(out.data, [np.inf, 1.0, 0.0, 0.5])
+    np.testing.assert_array_equal(base.grad, [-np.inf, 0.0, 0.0, -0.25])
+    np.testing.assert_allclose(exponent.grad, [-np.inf, 0.0, 0.0, 0.34657359027997264])
+
+
+def test_scalar_zero_to_a_tensor_power_has_pytorch_exponent_gradient():
+    exponent = tg.Tensor([-1.0, 0.5, 0.0], requires_grad=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        (0.0**exponent).sum().backward()
+    np.testing.assert_array_equal(exponent.grad, [-np.inf, 0.0, 0.0])
+
+
+def test_softmax_and_log_softmax_keep_float32_precision_for_large_logits():
+    # Without subtracting the max first, 1e4 + log 3 rounds in float32 and log_softmax is off by 2e-5.
+    x = tg.Tensor(np.array([[1e4, 1e4, 1e4], [1000.0, 0.0, -1000.0]], dtype=np.float32), requires_grad=True)
+    log_probs = x.log_softmax(axis=-1)
+    probs = x.softmax(axis=-1)
+    assert log_probs.dtype == np.float32 and probs.dtype == np.float32
+    np.testing.assert_allclose(log_probs.data, [[-1.0986123085021973] * 3, [0.0, -1000.0, -2000.0]], rtol=1e-7)
+    np.testing.assert_allclose(probs.data, [[0.3333333432674408] * 3, [1.0, 0.0, 0.0]], rtol=1e-7)
+    probs[:, 0].sum().backward()
+    np.testing.assert_allclose(x.grad, [[2 / 9, -1 / 9, -1 / 9], [0.0, 0.0, 0.0]], rtol=1e-6, atol=1e-7)
+    assert x.grad.dtype == np.float32
+
+
+def test_softmax_of_a_row_of_minus_infinity_and_finite_values():
+    x = tg.Tensor([[-np.inf, 0.0, 0.0], [-np.inf, -np.inf, 5.0]])
+    np.testing.assert_allclose(x.softmax(axis=1).data, [[0.0, 0.5, 0.5], [0.0, 0.0, 1.0]])
+    np.testing.assert_allclose(x.log_softmax(axis=1).data, [[-np.inf, -np.log(2), -np.log(2)], [-np.inf, -np.inf, 0.0]])

@@ -175,3 +175,51 @@ def test_random_factories_are_reproducible(factory):
     d = factory(2, 2)
     np.testing.assert_array_equal(c.numpy(), d.numpy())
     assert factory(2, dtype=np.float32, requires_grad=True).dtype == np.float32
+
+
+# ---------------------------------------------------------------- PyTorch parity regressions
+
+
+def test_lists_of_python_floats_take_the_default_dtype():
+    tg.set_default_dtype(np.float32)
+    try:
+        assert tg.Tensor([1.5, 2.0]).dtype == np.float32
+        assert tg.Tensor([[1.5], [2.0]]).dtype == np.float32
+        assert tg.Tensor((0.5,)).dtype == np.float32
+        assert tg.Tensor(np.array([1.5])).dtype == np.float64  # a float array keeps its dtype
+        assert tg.Tensor([1.5], dtype=np.float64).dtype == np.float64
+    finally:
+        tg.set_default_dtype(np.float64)
+
+
+def test_arange_with_a_float_step_has_pytorch_length_and_values():
+    # torch.arange: ceil((end - start) / step) values, each start + i·step.
+    assert len(tg.arange(0, 1, 0.1)) == 10
+    assert len(tg.arange(1, 2.2, 0.4)) == 4
+    assert len(tg.arange(0, 10, 3)) == 4
+    assert len(tg.arange(10, 0, -3)) == 4
+    assert len(tg.arange(1, 1, 0.5)) == 0
+    values = tg.arange(-5.5, 5.5, 0.001).numpy()
+    assert len(values) == 11000
+    # np.arange drifts by ~3.7e-12 at the end of this range; PyTorch's values are start + i·step.
+    np.testing.assert_allclose(values[[0, 1000, 9999, 10999]], [-5.5, -4.5, 4.4990000000000006, 5.4990000000000006], rtol=0, atol=1e-15)
+    assert tg.arange(0, 1, 0.25, dtype=np.float32).tolist() == [0.0, 0.25, 0.5, 0.75]
+
+
+def test_arange_rejects_a_step_pointing_away_from_the_end():
+    with pytest.raises(ValueError, match="step"):
+        tg.arange(10, 0, 3)
+    with pytest.raises(ValueError, match="step"):
+        tg.arange(0, 1, 0)
+    with pytest.raises(TypeError, match="finite"):
+        tg.arange(0, float("inf"))
+
+
+def test_clamp_takes_pytorch_keywords():
+    x = tg.Tensor([-1.0, 0.5, 2.0], requires_grad=True)
+    y = x.clamp(min=0.0)
+    assert y.tolist() == [0.0, 0.5, 2.0]
+    assert x.clamp(max=1.0).tolist() == [-1.0, 0.5, 1.0]
+    assert x.clamp(0.0, 1.0).tolist() == [0.0, 0.5, 1.0]
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad, [0.0, 1.0, 1.0])

@@ -194,3 +194,13 @@ def test_the_examples_in_docs_testing_md_run():
     namespace: dict = {}
     for block in blocks:
         exec(compile(block, "docs/testing.md", "exec"), namespace)
+
+
+def test_strategies_are_reachable_as_an_attribute_of_the_testing_package():
+    code = (
+        "import sys; from tinygrad_edu import testing; assert 'hypothesis' not in sys.modules; "
+        "s = testing.strategies; assert callable(s.arrays) and callable(s.matmul_shapes); print('ok')"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"

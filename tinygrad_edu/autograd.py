@@ -68,7 +68,8 @@ def _root_gradient(output: Tensor, gradient: Any, create_graph: bool) -> Any:
                 f"grad can be implicitly created only for scalar outputs: this output has shape {output.shape}; "
                 "pass gradient= (an array of the same shape) to backward()"
             )
-        grad = np.ones(output._data.shape, output._data.dtype)
+        # (np.array(1) is several times cheaper than np.ones for the usual 0-d loss)
+        grad = np.array(1, output.dtype) if output.ndim == 0 else np.ones(output.shape, output.dtype)
     else:
         if isinstance(gradient, Tensor):
             grad = gradient if create_graph else np.array(gradient._data)
@@ -161,7 +162,11 @@ def _run_engine(
                     grad = _fit_gradient(grad, parent, node, index, create_graph)
                 child = parent.grad_fn
                 if child is None:
-                    _accumulate_leaf(parent, grad, leaf_grads, capture)
+                    if capture is None:  # (inlined _accumulate_leaf: the usual case, once per parameter)
+                        previous = leaf_grads.get(id(parent))
+                        leaf_grads[id(parent)] = (parent, grad if previous is None else previous[1] + grad)
+                    else:
+                        _accumulate_leaf(parent, grad, leaf_grads, capture)
                 elif child in node_grads:
                     node_grads[child] = node_grads[child] + grad
                 else:

@@ -97,9 +97,18 @@ def arange(start: float, end: float | None = None, step: float = 1, dtype: Any =
     """
     if end is None:
         start, end = 0, start
+    for name, value in (("start", start), ("end", end), ("step", step)):
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or not np.isfinite(value):
+            raise TypeError(f"arange: {name} must be a finite real number, got {value!r}")
     if step == 0:
         raise ValueError("arange: step must be non-zero")
-    return _make(np.arange(start, end, step).astype(_dtype(dtype)), requires_grad)
+    if (end - start) * step < 0:
+        raise ValueError(f"arange: the range from {start} to {end} cannot be walked with step {step} (wrong sign)")
+    # PyTorch's length and values: ceil((end - start) / step) entries, each start + i·step computed in
+    # float64 (np.arange accumulates a rounded step instead, drifting by a few ulps over long ranges).
+    count = int(np.ceil((end - start) / step))
+    values = start + step * np.arange(count, dtype=np.float64)
+    return _make(values.astype(_dtype(dtype), copy=False), requires_grad)
 
 
 def linspace(start: float, end: float, steps: int, dtype: Any = None, requires_grad: bool = False) -> Tensor:

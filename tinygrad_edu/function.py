@@ -66,7 +66,7 @@ class Context:
         self._as_tensors = True
         self._output_ref: weakref.ref | None = None
         self._released = False
-        self._needs_input_grad: tuple[bool, ...] | None = None  # filled in by apply when it records
+        self._needs_input_grad: tuple[bool, ...] | None = None  # computed on first use
         # Creation order: a node is always created after the nodes of its inputs, so the
         # engine visits nodes from the largest number down (see autograd.py).
         self._sequence = next(_node_counter)
@@ -85,7 +85,7 @@ class Context:
     def needs_input_grad(self) -> tuple[bool, ...]:
         """One flag per input: does that input need a gradient?"""
         if self._needs_input_grad is None:
-            self._needs_input_grad = tuple(isinstance(x, Tensor) and x.requires_grad for x in self.inputs)
+            self._needs_input_grad = tuple([isinstance(x, Tensor) and x.requires_grad for x in self.inputs])
         return self._needs_input_grad
 
     @property
@@ -187,9 +187,8 @@ class Function:
     def apply(cls, *args: Any, **kwargs: Any) -> Tensor:
         """Run ``forward`` on the inputs' arrays and record the node if needed."""
         ctx = Context(cls, args)
-        # This runs for every op of every step, so it is written for speed: one pass over
-        # the inputs collects their arrays and whether any of them needs a gradient.
-        needs_grad = [isinstance(x, Tensor) and x.requires_grad for x in args]
+        # This runs for every op of every step, so it does only what it must; the flags of
+        # ``ctx.needs_input_grad`` are computed later, and only by the backwards that ask.
         arrays = [x._data if isinstance(x, Tensor) else x for x in args]
         try:
             out = cls.forward(ctx, *arrays, **kwargs)
@@ -202,11 +201,12 @@ class Function:
             # array, or a second derivative would see it as a constant.
             if ctx._saved and any(value is returned for value in ctx._saved):
                 ctx._saved = tuple(out if value is returned else value for value in ctx._saved)
-        if state.grad_enabled and True in needs_grad:
-            ctx._needs_input_grad = tuple(needs_grad)
-            result = Tensor._wrap(out, ctx)
-            ctx._output_ref = weakref.ref(result)
-            return result
+        if state.grad_enabled:
+            for x in args:
+                if isinstance(x, Tensor) and x.requires_grad:  # some input needs a gradient: record the node
+                    result = Tensor._wrap(out, ctx)
+                    ctx._output_ref = weakref.ref(result)
+                    return result
         return Tensor._wrap(out)
 
     @classmethod

@@ -10,7 +10,8 @@ that names the function: the graph is never dropped silently.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 import numpy as np
 

@@ -8,7 +8,8 @@ applies an op from ``tinygrad_edu.ops``; the math and the derivatives live there
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Sequence
+from typing import Any
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
@@ -347,7 +348,9 @@ class Tensor:
     def clip(self, lo: float | None = None, hi: float | None = None) -> Tensor:
         return ops.Clip.apply(self, lo=lo, hi=hi)
 
-    clamp = clip
+    def clamp(self, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002 (PyTorch's names)
+        """``clip`` under PyTorch's name and keywords: ``t.clamp(min=0.0)``."""
+        return ops.Clip.apply(self, lo=min, hi=max)
 
     # ------------------------------------------------------------------ reductions
     def sum(self, axis: Axis = None, keepdims: bool = False, *, dim: Axis = None, keepdim: bool | None = None) -> Tensor:

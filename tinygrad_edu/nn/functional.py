@@ -90,14 +90,15 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     (2, 4)
     """
     input = _tensor(input)
+    if isinstance(weight, Tensor) and (bias is None or (isinstance(bias, Tensor) and bias._data.shape == weight._data.shape[:1])):
+        # One fused graph node instead of Transpose, MatMul and Add (ops/fused.py): same values and
+        # gradients; its forward checks the shapes (with the message below).
+        return fused.Linear.apply(input, weight) if bias is None else fused.Linear.apply(input, weight, bias)
     if input.ndim == 0 or weight.ndim != 2 or input.shape[-1] != weight.shape[1]:
         raise ValueError(
             f"linear: input of shape {input.shape} does not fit weight of shape {tuple(weight.shape)} "
             f"(the input's last dimension must equal in_features = weight.shape[1])"
         )
-    if isinstance(weight, Tensor) and (bias is None or (isinstance(bias, Tensor) and bias.shape == weight.shape[:1])):
-        # One fused graph node instead of Transpose, MatMul and Add (ops/fused.py): same values and gradients.
-        return fused.Linear.apply(input, weight) if bias is None else fused.Linear.apply(input, weight, bias)
     out = input @ weight.T
     if bias is not None:
         out = out + bias

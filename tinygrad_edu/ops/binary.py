@@ -83,7 +83,7 @@ class Div(BinaryOp):
 
 
 class Pow(BinaryOp):
-    """a ** b; d/da = b·a^(b-1) (0 where b = 0), d/db = a^b·log(a) (0 where a = 0), like PyTorch."""
+    """a ** b; d/da = b·a^(b-1) (0 where b = 0), d/db = a^b·log(a) (0 where a = 0 and b >= 0), like PyTorch."""
 
     @staticmethod
     def forward(ctx, a, b):
@@ -104,7 +104,9 @@ class Pow(BinaryOp):
             else:
                 grad_a = grad_output * b * a ** (b - 1)
         if need_b:
-            base_is_zero = np.asarray(a == 0)
+            # 0^b is constant 0 for b > 0 (and 1 at b = 0): slope 0, not 0·log 0 = nan. For b < 0
+            # PyTorch keeps inf·log 0 = -inf, so only non-negative exponents are masked.
+            base_is_zero = np.asarray((a == 0) & (b >= 0))
             safe_base = np.where(base_is_zero, 1.0, a) if base_is_zero.any() else a
             grad_b = grad_output * out * np.log(safe_base)
         return grad_a, grad_b

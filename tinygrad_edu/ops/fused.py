@@ -62,7 +62,8 @@ class Linear(Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, weight = ctx.saved_tensors
-        need_x, need_weight, *need_bias = ctx.needs_input_grad
+        needs = ctx.needs_input_grad  # (x, weight) or (x, weight, bias)
+        need_x, need_weight = needs[0], needs[1]
         out_features, in_features = weight.shape
         # The weight and bias gradients sum over every batch axis: flatten them into rows.
         rows = grad_output if grad_output.ndim == 2 else grad_output.reshape(-1, out_features)
@@ -71,9 +72,9 @@ class Linear(Function):
         if need_weight:
             x_rows = x if x.ndim == 2 else x.reshape(-1, in_features)
             grad_weight = rows.T @ x_rows
-        if not need_bias:  # applied without a bias
+        if len(needs) == 2:  # applied without a bias
             return grad_x, grad_weight
-        grad_bias = rows.sum(axis=0) if need_bias[0] else None
+        grad_bias = rows.sum(axis=0) if needs[2] else None
         return grad_x, grad_weight, grad_bias
 
 
@@ -82,8 +83,8 @@ def _raise_linear_shape_error(x, weight, bias) -> None:
         raise ValueError(f"linear: weight must be 2-D (out_features, in_features), got shape {weight.shape}")
     if x.ndim == 0 or x.shape[-1] != weight.shape[1]:
         raise ValueError(
-            f"linear: input of shape {x.shape} does not match weight of shape {weight.shape}: "
-            f"the input's last axis must have {weight.shape[1]} features"
+            f"linear: input of shape {x.shape} does not fit weight of shape {weight.shape} "
+            f"(the input's last dimension must equal in_features = weight.shape[1] = {weight.shape[1]})"
         )
     if bias is not None and bias.shape != (weight.shape[0],):
         raise ValueError(f"linear: bias must have shape ({weight.shape[0]},) to match weight {weight.shape}, got {bias.shape}")

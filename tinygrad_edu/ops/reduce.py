@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..function import Function
+from ..tensor import Tensor
 
 
 def normalize_axes(axis, ndim: int) -> tuple[int, ...]:
@@ -132,11 +133,27 @@ def var(x, axis=None, keepdims=False, ddof=0):
     return (centered * centered).sum(axis=axes, keepdims=keepdims) / (count - ddof)
 
 
+def _shift_by_max(x, axis):
+    """x - max(x) along ``axis``, the max taken as a constant.
+
+    The shift changes neither the softmax nor its gradient, but it keeps the numbers
+    small: for x = [1e4, 1e4] in float32, x - logsumexp(x) would lose the digits of
+    log 2 in the rounding of 1e4 + log 2 (PyTorch subtracts the max for the same reason).
+    """
+    data = x._data
+    if data.size == 0:
+        return x
+    shift = np.max(data, axis=normalize_axes(axis, data.ndim), keepdims=True)
+    shift = np.where(np.isfinite(shift), shift, 0).astype(data.dtype, copy=False)
+    return x - Tensor._wrap(shift)
+
+
 def softmax(x, axis=-1):
     """exp(x - logsumexp(x)): normalized along ``axis``."""
-    return (x - x.logsumexp(axis=axis, keepdims=True)).exp()
+    return log_softmax(x, axis).exp()
 
 
 def log_softmax(x, axis=-1):
-    """x - logsumexp(x) along ``axis``."""
-    return x - x.logsumexp(axis=axis, keepdims=True)
+    """x - logsumexp(x) along ``axis`` (after shifting by the max, for precision)."""
+    shifted = _shift_by_max(x, axis)
+    return shifted - shifted.logsumexp(axis=axis, keepdims=True)

@@ -14,3 +14,13 @@ True
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 
 __all__ = ["GradcheckError", "gradcheck", "gradgradcheck", "numerical_grad"]
+
+
+def __getattr__(name: str):
+    # ``testing.strategies`` after ``from tinygrad_edu import testing``: imported on first use,
+    # so Hypothesis loads only when a strategy is wanted.
+    if name == "strategies":
+        import importlib
+
+        return importlib.import_module(".strategies", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
