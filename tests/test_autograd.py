@@ -383,3 +383,39 @@ def test_memory_stays_flat_over_repeated_steps():
         _train_step(x, w)
     gc.collect()
     assert _count_graph_objects() == before
+
+
+# ---------------------------------------------------------------- PyTorch parity regressions
+
+
+def test_set_grad_enabled_works_as_a_call_a_context_manager_and_a_decorator_like_pytorch():
+    w = tg.Tensor([1.0], requires_grad=True)
+    tg.set_grad_enabled(False)  # a plain call switches the mode at once (torch.set_grad_enabled does)
+    assert not tg.is_grad_enabled() and not (w * 2).requires_grad
+    tg.set_grad_enabled(True)
+    assert tg.is_grad_enabled() and (w * 2).requires_grad
+    with tg.set_grad_enabled(False):
+        assert not tg.is_grad_enabled()
+    assert tg.is_grad_enabled()
+    with tg.no_grad():
+        with tg.set_grad_enabled(True):
+            assert tg.is_grad_enabled()
+        assert not tg.is_grad_enabled()
+
+    @tg.set_grad_enabled(False)
+    def evaluate(x):
+        return x * 2
+
+    assert tg.is_grad_enabled()  # decorating does not switch the mode
+    assert not evaluate(w).requires_grad and not evaluate(w).requires_grad
+    assert tg.is_grad_enabled()
+
+
+def test_accumulated_gradient_of_a_0d_leaf_stays_an_ndarray():
+    x = tg.Tensor(3.0, requires_grad=True)
+    y = x * x
+    y.backward(retain_graph=True)
+    y.backward()
+    assert type(x.grad) is np.ndarray
+    assert x.grad.shape == ()
+    assert float(x.grad) == 12.0

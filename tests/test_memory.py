@@ -102,3 +102,22 @@ def test_backward_frees_saved_arrays_unless_asked_to_retain():
     kept.backward(retain_graph=True)
     (saved_output,) = kept.grad_fn.inputs[0].grad_fn.saved_tensors
     np.testing.assert_allclose(saved_output.data, np.exp(1.0))
+
+
+def test_a_training_step_through_nn_and_optim_leaves_no_cyclic_garbage():
+    # The course's loop: Module calls (which record the module scope), F.mse_loss, optim.SGD.
+    rng = np.random.default_rng(1)
+    x, y = rng.normal(size=(200, 1)).astype(np.float32), rng.normal(size=(200, 1)).astype(np.float32)
+    model = tg.nn.Sequential(tg.nn.Linear(1, 20, dtype=np.float32), tg.nn.ReLU(), tg.nn.Linear(20, 1, dtype=np.float32))
+    optimizer = tg.optim.SGD(model.parameters(), lr=0.02)
+
+    def step():
+        idx = rng.integers(0, 200, 40)
+        loss = tg.nn.functional.mse_loss(model(tg.Tensor(x[idx])), tg.Tensor(y[idx]))
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+
+    assert _garbage_left_by(step) == 0
+    assert all(p.dtype == np.float32 for p in model.parameters())  # no silent float64 promotion in the update

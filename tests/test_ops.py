@@ -396,3 +396,24 @@ def test_softmax_of_a_row_of_minus_infinity_and_finite_values():
     x = tg.Tensor([[-np.inf, 0.0, 0.0], [-np.inf, -np.inf, 5.0]])
     np.testing.assert_allclose(x.softmax(axis=1).data, [[0.0, 0.5, 0.5], [0.0, 0.0, 1.0]])
     np.testing.assert_allclose(x.log_softmax(axis=1).data, [[-np.inf, -np.log(2), -np.log(2)], [-np.inf, -np.inf, 0.0]])
+
+
+def test_logsumexp_over_an_empty_axis_is_minus_infinity_like_pytorch():
+    x = tg.Tensor(np.zeros((0, 3)), requires_grad=True)
+    out = x.logsumexp(axis=0)
+    np.testing.assert_array_equal(out.data, [-np.inf, -np.inf, -np.inf])
+    assert x.logsumexp(axis=0, keepdims=True).shape == (1, 3)
+    assert x.logsumexp(axis=1).shape == (0,)
+    out.backward(np.ones(3))
+    assert x.grad.shape == (0, 3)
+    assert x.softmax(axis=0).shape == (0, 3)  # softmax of an empty tensor is empty, not an error
+
+
+def test_max_and_min_along_a_non_empty_axis_of_an_empty_tensor_are_empty():
+    x = tg.Tensor(np.zeros((0, 3)))
+    assert x.max(axis=1).shape == (0,)
+    assert x.min(axis=1, keepdims=True).shape == (0, 1)
+    with pytest.raises(ValueError, match="empty"):
+        x.max(axis=0)  # the reduced axis itself is empty: no value (PyTorch raises too)
+    with pytest.raises(ValueError, match="empty"):
+        x.min()

@@ -190,6 +190,8 @@ def test_lists_of_python_floats_take_the_default_dtype():
         assert tg.Tensor([1.5], dtype=np.float64).dtype == np.float64
     finally:
         tg.set_default_dtype(np.float64)
+    # a list of float32 NumPy scalars keeps their dtype (PyTorch infers it from the elements)
+    assert tg.Tensor([np.float32(1.0), np.float32(2.0)]).dtype == np.float32
 
 
 def test_arange_with_a_float_step_has_pytorch_length_and_values():
@@ -211,8 +213,10 @@ def test_arange_rejects_a_step_pointing_away_from_the_end():
         tg.arange(10, 0, 3)
     with pytest.raises(ValueError, match="step"):
         tg.arange(0, 1, 0)
-    with pytest.raises(TypeError, match="finite"):
+    with pytest.raises(ValueError, match="finite"):
         tg.arange(0, float("inf"))
+    with pytest.raises(TypeError, match="real number"):
+        tg.arange("5")
 
 
 def test_clamp_takes_pytorch_keywords():
@@ -223,3 +227,19 @@ def test_clamp_takes_pytorch_keywords():
     assert x.clamp(0.0, 1.0).tolist() == [0.0, 0.5, 1.0]
     y.sum().backward()
     np.testing.assert_array_equal(x.grad, [0.0, 1.0, 1.0])
+
+
+def test_unsqueeze_takes_pytorch_dim_keyword():
+    t = tg.ones(2, 3)
+    assert t.unsqueeze(dim=0).shape == (1, 2, 3)
+    assert t.unsqueeze(dim=-1).shape == (2, 3, 1)
+    assert t.unsqueeze(1).shape == (2, 1, 3)
+    with pytest.raises(TypeError):
+        t.unsqueeze(0, dim=0)
+
+
+def test_int_of_a_one_element_tensor_truncates_like_pytorch():
+    assert int(tg.Tensor(2.7)) == 2
+    assert int(tg.Tensor([[-2.7]])) == -2
+    with pytest.raises(ValueError, match="one element"):
+        int(tg.Tensor([1.0, 2.0]))

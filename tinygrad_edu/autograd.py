@@ -243,7 +243,8 @@ def _store_grad(tensor: Tensor, grad: Any, handed_out: set[int]) -> None:
         handed_out.add(id(grad))
         tensor._grad = grad
     else:
-        tensor._grad = tensor._grad + grad
+        # A new array, not +=: someone may hold the old one. asarray: ``+`` on 0-d arrays gives a NumPy scalar.
+        tensor._grad = np.asarray(tensor._grad + grad)
 
 
 def backward(output: Tensor, gradient: Any = None, retain_graph: bool = False) -> None:

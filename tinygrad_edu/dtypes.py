@@ -73,8 +73,10 @@ def to_float_array(data: Any, dtype: Any = None, copy: bool = True) -> np.ndarra
             array = array.astype(target or _default_dtype)
     elif isinstance(data, (list, tuple, range)):
         array = _array_from_sequence(data)
-        if target is None:
-            target = _default_dtype  # a list of Python floats takes the default dtype too, like PyTorch
+        if target is None and array.dtype not in (FLOAT_DTYPES[0], FLOAT_DTYPES[1]):
+            # Python floats (float64 here) take the default dtype, like PyTorch; a list of float16/32
+            # NumPy scalars or tensors keeps that dtype (PyTorch infers it from the elements too).
+            target = _default_dtype
     elif isinstance(data, (complex, np.complexfloating)):
         raise TypeError(f"complex values are not supported (got {data!r}): tensors are real floating point")
     elif hasattr(data, "__array__") and not isinstance(data, (str, bytes, dict)):

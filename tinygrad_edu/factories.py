@@ -98,8 +98,10 @@ def arange(start: float, end: float | None = None, step: float = 1, dtype: Any =
     if end is None:
         start, end = 0, start
     for name, value in (("start", start), ("end", end), ("step", step)):
-        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or not np.isfinite(value):
-            raise TypeError(f"arange: {name} must be a finite real number, got {value!r}")
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+            raise TypeError(f"arange: {name} must be a real number, got {value!r}")
+        if not np.isfinite(value):
+            raise ValueError(f"arange: {name} must be finite, got {value!r}")
     if step == 0:
         raise ValueError("arange: step must be non-zero")
     if (end - start) * step < 0:

@@ -95,7 +95,32 @@ class enable_grad(_NoArgumentDecorator):
 
 
 class set_grad_enabled(_SetGradMode):
-    """Context manager that sets grad mode to ``mode`` (like ``torch.set_grad_enabled``)."""
+    """Set grad mode to ``mode``, like ``torch.set_grad_enabled``.
+
+    As a plain call it switches the mode at once (and it stays switched); as a
+    context manager the previous mode comes back at the end of the block; as a
+    decorator it applies to each call of the function only.
+
+    >>> import tinygrad_edu as tg
+    >>> with tg.set_grad_enabled(False):
+    ...     tg.is_grad_enabled()
+    False
+    >>> _ = tg.set_grad_enabled(False); tg.is_grad_enabled()
+    False
+    >>> _ = tg.set_grad_enabled(True); tg.is_grad_enabled()
+    True
+    """
 
     def __init__(self, mode: bool) -> None:
         self._mode = bool(mode)
+        self._previous = state.grad_enabled
+        state.grad_enabled = self._mode  # takes effect now, as in PyTorch (so a plain call works)
+
+    def __enter__(self) -> None:
+        if "_previous" not in self.__dict__:  # a fresh copy made for one call of a decorated function
+            self._previous = state.grad_enabled
+        state.grad_enabled = self._mode
+
+    def __call__(self, func: Any) -> Any:
+        state.grad_enabled = self._previous  # decorating must not switch the mode outside the function
+        return super().__call__(func)

@@ -184,6 +184,9 @@ class Tensor:
     def __float__(self) -> float:
         return self.item()
 
+    def __int__(self) -> int:
+        return int(self.item())  # truncates toward zero, as int(torch.tensor(2.7)) does
+
     def __bool__(self) -> bool:
         if self._data.size != 1:
             raise ValueError(
@@ -400,8 +403,8 @@ class Tensor:
     def squeeze(self, axis: Axis = None, *, dim: Axis = None) -> Tensor:
         return ops.squeeze(self, _axis_arg(axis, dim))
 
-    def unsqueeze(self, axis: int) -> Tensor:
-        return ops.unsqueeze(self, axis)
+    def unsqueeze(self, axis: int | None = None, *, dim: int | None = None) -> Tensor:
+        return ops.unsqueeze(self, _axis_arg(axis, dim))
 
     def expand(self, *shape: Any) -> Tensor:
         return ops.expand(self, _shape_arg(shape))

@@ -80,8 +80,8 @@ class _Extremum(Reduction):
     @classmethod
     def forward(cls, ctx, x, axis=None, keepdims=False):
         ctx.shape, ctx.axes, ctx.keepdims = x.shape, normalize_axes(axis, x.ndim), keepdims
-        if x.size == 0:
-            raise ValueError(f"{cls.__name__.lower()} of an empty tensor (shape {x.shape}) has no value")
+        if any(x.shape[a] == 0 for a in ctx.axes):  # (other axes may be empty: the result is then empty too)
+            raise ValueError(f"{cls.__name__.lower()} over an empty axis (shape {x.shape}) has no value")
         out = cls.reduce(x, axis=ctx.axes, keepdims=True)
         ctx.save_for_backward(x, out)
         return out if keepdims else out.reshape([n for i, n in enumerate(x.shape) if i not in ctx.axes])
@@ -108,9 +108,13 @@ class LogSumExp(Reduction):
     @staticmethod
     def forward(ctx, x, axis=None, keepdims=False):
         ctx.shape, ctx.axes, ctx.keepdims = x.shape, normalize_axes(axis, x.ndim), keepdims
-        shift = np.max(x, axis=ctx.axes, keepdims=True)
-        shift = np.where(np.isfinite(shift), shift, 0)
-        out_kept = np.log(np.sum(np.exp(x - shift), axis=ctx.axes, keepdims=True)) + shift
+        if any(x.shape[a] == 0 for a in ctx.axes):
+            # log of an empty sum is log 0 = -inf (PyTorch's value); np.max would have no identity here
+            out_kept = np.full([1 if i in ctx.axes else n for i, n in enumerate(x.shape)], -np.inf, dtype=x.dtype)
+        else:
+            shift = np.max(x, axis=ctx.axes, keepdims=True)
+            shift = np.where(np.isfinite(shift), shift, 0)
+            out_kept = np.log(np.sum(np.exp(x - shift), axis=ctx.axes, keepdims=True)) + shift
         ctx.kept_shape = out_kept.shape
         out = out_kept if keepdims else out_kept.reshape([n for i, n in enumerate(x.shape) if i not in ctx.axes])
         ctx.save_for_backward(x, out)  # the output itself, so a second derivative sees it depend on x
