@@ -146,3 +146,11 @@ def test_elbow_history_and_elbows_from_weights():
         analysis.elbows_from_weights([1.0, 2.0], [1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match="snapshots, units"):
         analysis.elbow_history([1.0, 2.0], [1.0, 2.0])
+
+
+# ---------------------------------------------------------------- audit: bad input
+@pytest.mark.parametrize("x", [np.array([1j, 1.0]), None, np.array(["a"])])
+def test_dead_relus_refuses_non_real_input(x):
+    net = nn.Sequential(nn.Linear(1, 3), nn.ReLU(), nn.Linear(3, 1))
+    with pytest.raises(TypeError, match="x must be numbers"):
+        analysis.dead_relus(net, x)

@@ -232,3 +232,214 @@ def test_numpy_function_without_a_differentiable_counterpart_is_a_type_error_nam
     with pytest.raises(TypeError) as info:
         call(leaf([1.0, 2.0, 3.0]))
     assert name in str(info.value)
+
+
+# ---------------------------------------------------------------- audit: silent wrong answers that now raise
+@pytest.mark.parametrize(
+    "call, words",
+    [
+        (lambda t: np.sum(t, initial=5.0), "initial"),
+        (lambda t: np.max(t, initial=5.0), "initial"),
+        (lambda t: np.mean(t, where=np.zeros((2, 3), bool)), "where"),
+        (lambda t: np.sum(t, out=np.empty(())), "out"),
+        (lambda t: np.sum(t, dtype=np.int64), "dtype"),
+        (lambda t: np.reshape(t, 6, order="F"), "order"),
+        (lambda t: np.ravel(t, order="F"), "order"),
+        (lambda t: np.stack([t, t], out=np.empty((2, 2, 3))), "out"),
+    ],
+)
+def test_numpy_keywords_that_would_be_ignored_are_refused(call, words):
+    with pytest.raises(TypeError, match=words):
+        call(leaf(np.ones((2, 3))))
+
+
+def test_numpy_keywords_at_their_default_are_accepted():
+    t = leaf(np.ones((2, 3)))
+    assert np.sum(t, out=None, where=True).item() == 6.0
+    assert np.reshape(t, 6, order="C").shape == (6,)
+
+
+def test_numpy_where_with_one_argument_names_the_problem():
+    with pytest.raises(TypeError, match="np.where"):
+        np.where(leaf([1.0, 0.0]))
+
+
+def test_setitem_with_none_is_refused_instead_of_writing_nan():
+    t = tg.ones(3)
+    with pytest.raises(TypeError, match="NoneType"):
+        t[0] = None
+    assert t.tolist() == [1.0, 1.0, 1.0]
+
+
+def test_setitem_errors_name_the_shapes():
+    t = tg.ones(2, 3)
+    with pytest.raises(ValueError, match=r"\(4,\).*\(2, 3\)"):
+        t[0] = np.ones(4)
+    with pytest.raises(IndexError, match=r"\(2, 3\)"):
+        t[5] = 1.0
+    with pytest.raises(TypeError):
+        t[0] = "a"
+
+
+@pytest.mark.parametrize("shape", [(-2, 3), (3, -3)])
+def test_reshape_refuses_negative_sizes_other_than_minus_one(shape):
+    with pytest.raises(ValueError, match="only -1"):
+        tg.ones(2, 3).reshape(*shape)
+
+
+@pytest.mark.parametrize("start, end", [(5, -1), (0, 2), (-3, -1)])
+def test_flatten_axes_out_of_range(start, end):
+    with pytest.raises(ValueError, match=r"out of range for shape \(2, 3\)"):
+        tg.ones(2, 3).flatten(start, end)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda t: t.flatten("a"),
+        lambda t: t.flatten(0.0),
+        lambda t: t.swapaxes(0, "a"),
+        lambda t: t.swapaxes(0, 1.0),
+        lambda t: t.squeeze("a"),
+        lambda t: t.squeeze(1.0),
+        lambda t: t.unsqueeze(1.0),
+        lambda t: t.unsqueeze(),
+        lambda t: tg.cat([t, t], axis=1.0),
+        lambda t: tg.cat([t, t], axis="a"),
+        lambda t: tg.stack([t, t], axis=None),
+        lambda t: tg.cat(None),
+        lambda t: tg.cat(t),
+        lambda t: t[1.0:2],
+        lambda t: t["a":2],
+    ],
+)
+def test_non_integer_axes_and_sequences_are_type_errors_naming_the_argument(call):
+    with pytest.raises(TypeError) as info:
+        call(tg.ones(2, 3))
+    message = str(info.value)
+    assert any(word in message for word in ("axis", "sequence", "slice", "unsqueeze"))
+    assert "list indices" not in message and "not supported between" not in message
+
+
+def test_transpose_with_an_axis_out_of_range_names_the_shape():
+    with pytest.raises(ValueError, match=r"permutation.*\(2, 3\)"):
+        tg.ones(2, 3).transpose(0, 5)
+
+
+def test_ragged_index_list_is_an_index_error():
+    with pytest.raises(IndexError, match="ragged"):
+        tg.ones(2, 3)[[[0], [1, 2]]]
+
+
+@pytest.mark.parametrize("condition", ["abc", None, np.array([object()] * 3)])
+def test_where_refuses_a_non_numeric_condition(condition):
+    with pytest.raises(TypeError, match="condition"):
+        tg.where(condition, tg.ones(3), tg.zeros(3))
+
+
+@pytest.mark.parametrize("dtype", [np.int32, "foo", bool])
+def test_astype_to_a_non_float_dtype_is_refused(dtype):
+    with pytest.raises(TypeError, match="dtype"):
+        tg.ones(2).astype(dtype)
+
+
+def test_comparisons_name_the_shapes_or_the_type():
+    t = tg.ones(2, 3)
+    with pytest.raises(ValueError, match=r"\(2, 3\) and \(4,\)"):
+        t < np.ones(4)
+    with pytest.raises(ValueError, match=r"\(2, 3\) and \(4,\)"):
+        t == tg.ones(4)
+    with pytest.raises(TypeError, match="str"):
+        t < "s"
+
+
+def test_clip_bounds_are_checked_and_tensors_accepted():
+    t = tg.Tensor([-1.0, 0.5, 2.0])
+    assert t.clip(tg.Tensor(0.0), tg.Tensor(1.0)).tolist() == [0.0, 0.5, 1.0]
+    with pytest.raises(TypeError, match="lo"):
+        t.clip("a", "b")
+    with pytest.raises(ValueError, match=r"\(4,\).*\(3,\)"):
+        t.clip(np.ones(4), None)
+
+
+@pytest.mark.parametrize("slope", ["a", None, 1j])
+def test_leaky_relu_slope_must_be_a_number(slope):
+    with pytest.raises(TypeError, match="slope"):
+        tg.ones(2).leaky_relu(slope)
+
+
+def test_var_ddof_must_be_a_number():
+    with pytest.raises(TypeError, match="ddof"):
+        tg.ones(3).var(ddof="a")
+
+
+@pytest.mark.parametrize("flag", ["yes", None, 1])
+def test_requires_grad_must_be_a_bool(flag):
+    with pytest.raises(TypeError, match="requires_grad"):
+        tg.Tensor([1.0], requires_grad=flag)
+    with pytest.raises(TypeError, match="requires_grad"):
+        tg.zeros(2, requires_grad=flag)
+
+
+def test_size_with_a_dimension_out_of_range():
+    with pytest.raises(IndexError, match=r"dimension 5.*\(2, 3\)"):
+        tg.ones(2, 3).size(5)
+
+
+def test_set_default_dtype_none_is_refused():
+    with pytest.raises(TypeError, match="None"):
+        tg.set_default_dtype(None)
+    assert tg.get_default_dtype() == np.float64
+
+
+@pytest.mark.parametrize("like", [None, "ab", {"a": 1}])
+def test_like_factories_need_a_tensor_or_numbers(like):
+    with pytest.raises(TypeError, match=type(like).__name__):
+        tg.zeros_like(like)
+    with pytest.raises(TypeError, match=type(like).__name__):
+        tg.ones_like(like)
+
+
+@pytest.mark.parametrize("start, end, name", [("a", 1, "start"), (None, 1, "start"), (0, 1j, "end")])
+def test_linspace_endpoints_must_be_real_numbers(start, end, name):
+    with pytest.raises(TypeError, match=f"linspace: {name}"):
+        tg.linspace(start, end, 3)
+
+
+def test_linspace_accepts_one_element_tensors():
+    assert tg.linspace(tg.Tensor(0.0), 1, 3).tolist() == [0.0, 0.5, 1.0]
+
+
+# ---------------------------------------------------------------- audit: custom Functions and grad()
+def _op(forward, backward):
+    return type("Op", (tg.Function,), {"forward": staticmethod(forward), "backward": staticmethod(backward)})
+
+
+def test_forward_returning_a_tuple_is_refused_not_stacked():
+    op = _op(lambda ctx, a, b: (a, b), lambda ctx, g: (g, g))
+    with pytest.raises(TypeError, match="Op.forward returned a tuple"):
+        op.apply(leaf([1.0, 2.0]), leaf([1.0, 2.0]))
+
+
+@pytest.mark.parametrize("bad", ["a", object()])
+def test_backward_returning_a_non_array_names_the_op_and_input(bad):
+    op = _op(lambda ctx, a, b: a * b, lambda ctx, g: (bad, g))
+    with pytest.raises(TypeError, match="Op.backward returned .* for input 0"):
+        op.apply(leaf([1.0, 2.0]), leaf([1.0, 2.0])).sum().backward()
+
+
+@pytest.mark.parametrize("value", [None, 3, "ab"])
+def test_grad_with_outputs_or_inputs_that_are_not_tensors(value):
+    x = leaf([1.0, 2.0])
+    with pytest.raises(TypeError, match="grad\\(\\): inputs"):
+        tg.grad((x * x).sum(), value)
+    with pytest.raises(TypeError, match="grad\\(\\): outputs"):
+        tg.grad(value, x)
+
+
+def test_grad_with_no_inputs_and_with_a_generator():
+    x = leaf([1.0, 2.0])
+    with pytest.raises(ValueError, match="empty"):
+        tg.grad((x * x).sum(), [])
+    (g,) = tg.grad((x * x).sum(), (t for t in [x]))
+    assert g.tolist() == [2.0, 4.0]

@@ -325,3 +325,16 @@ def test_edge_of_stability_example_runs_and_prints_its_tables(tmp_path, capsys):
     assert all(np.all(run.sharpness > 0) for run in result["runs"])
     assert (tmp_path / "edge_of_stability.png").stat().st_size > 0
     assert (tmp_path / "quadratic_threshold.png").stat().st_size > 0
+
+
+# ---------------------------------------------------------------- audit: bad input
+def test_loss_fn_must_be_callable():
+    x = tg.Tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(TypeError, match="loss_fn must be a callable"):
+        hvp(3, [x], [np.ones(2)])
+
+
+def test_sharpness_tol_must_be_a_number():
+    x = tg.Tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(TypeError, match="tol"):
+        sharpness(lambda: (x * x).sum(), [x], tol="a")

@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import pytest
 
 from tinygrad_edu import nn, optim
@@ -222,3 +223,29 @@ def test_state_dict_round_trip_continues_the_schedule():
 def test_invalid_arguments(make, error):
     with pytest.raises(error):
         make(two_group_optimizer())
+
+
+# ---------------------------------------------------------------- audit: bad input
+def _sgd():
+    return optim.SGD([nn.Parameter([1.0])], lr=0.1)
+
+
+def test_multisteplr_milestones_must_be_a_list():
+    with pytest.raises(TypeError, match="milestones"):
+        L.MultiStepLR(_sgd(), 5)
+
+
+@pytest.mark.parametrize("result", ["a", None, [0.5]])
+def test_lambdalr_must_return_a_number(result):
+    with pytest.raises(TypeError, match="lr_lambda returned"):
+        L.LambdaLR(_sgd(), lambda step: result)
+
+
+def test_lambdalr_accepts_numpy_numbers():
+    sched = L.LambdaLR(_sgd(), lambda step: np.float64(0.5))
+    assert sched.get_last_lr() == [0.05]
+
+
+def test_scheduler_load_state_dict_needs_a_dict():
+    with pytest.raises(TypeError, match="state_dict"):
+        L.StepLR(_sgd(), 1).load_state_dict(None)

@@ -415,3 +415,47 @@ def test_storing_a_plain_tensor_in_forward_keeps_the_cache(monkeypatch):
     net.fc = nn.Linear(1, 1)  # replacing a submodule does change it
     net(tg.ones(1, 1))
     assert len(calls) == 2 and net.fc.weight.name == "fc.weight"
+
+
+# ---------------------------------------------------------------- audit: bad input
+@pytest.mark.parametrize("value", [np.ones((1, 1)), [[1.0]], 3.0, tg.Tensor(np.ones((1, 1)))])
+def test_assigning_a_non_parameter_to_a_parameter_attribute_is_refused(value):
+    layer = nn.Linear(1, 1)
+    with pytest.raises(TypeError, match="parameter 'weight' of Linear"):
+        layer.weight = value
+    assert isinstance(layer.weight, nn.Parameter)
+
+
+@pytest.mark.parametrize("hidden", [None, "ab", 3.5])
+def test_mlp_hidden_must_be_a_sequence_of_widths(hidden):
+    with pytest.raises(TypeError, match="hidden"):
+        nn.MLP(1, hidden, 1)
+
+
+def test_mlp_activation_must_be_a_module_class_or_instance():
+    with pytest.raises(TypeError, match="activation"):
+        nn.MLP(1, [4], 1, activation=np.tanh)
+
+
+@pytest.mark.parametrize(
+    "call, error, words",
+    [
+        (lambda w: init.constant_(w, None), TypeError, "constant_: val"),
+        (lambda w: init.constant_(w, "a"), TypeError, "constant_: val"),
+        (lambda w: init.constant_(w, np.ones(5)), ValueError, r"\(5,\).*\(3, 2\)"),
+        (lambda w: init.uniform_(w, "x", 1.0), TypeError, "uniform_: a"),
+        (lambda w: init.normal_(w, 0.0, "a"), TypeError, "normal_: std"),
+        (lambda w: init.xavier_uniform_(w, gain="a"), TypeError, "gain"),
+        (lambda w: init.xavier_normal_(w, gain=None), TypeError, "gain"),
+    ],
+)
+def test_initializer_arguments_are_checked(call, error, words):
+    w = nn.Parameter(np.zeros((3, 2)))
+    with pytest.raises(error, match=words):
+        call(w)
+    assert not np.isnan(w.data).any()
+
+
+def test_constant_accepts_a_broadcastable_array():
+    w = init.constant_(nn.Parameter(np.zeros((3, 2))), np.array([1.0, 2.0]))
+    assert w.data.tolist() == [[1.0, 2.0]] * 3

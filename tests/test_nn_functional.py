@@ -139,3 +139,26 @@ def test_loss_modules_keep_their_reduction():
     assert nn.MSELoss(reduction="sum")(x, y).item() == 10.0
     assert nn.L1Loss(reduction="none")(x, y).tolist() == [1.0, 3.0]
     assert repr(nn.L1Loss(reduction="sum")) == "L1Loss(reduction='sum')"
+
+
+# ---------------------------------------------------------------- audit: bad input
+@pytest.mark.parametrize("weight", [None, "abc"])
+def test_linear_with_a_weight_that_is_not_numbers(weight):
+    with pytest.raises(TypeError, match="weight"):
+        F.linear(tg.ones(2, 3), weight)
+
+
+def test_linear_accepts_array_weight_and_bias():
+    out = F.linear(tg.ones(2, 3), np.ones((4, 3)), np.zeros(4))
+    assert out.shape == (2, 4) and out.tolist() == [[3.0] * 4] * 2
+
+
+def test_cross_entropy_ragged_targets():
+    with pytest.raises(ValueError, match="ragged"):
+        F.cross_entropy(tg.zeros(3, 4), [0, [1], 1])
+
+
+@pytest.mark.parametrize("target", [1e30, -1e30, 4.0])
+def test_cross_entropy_huge_float_target_is_reported_as_it_is(target):
+    with pytest.raises(IndexError, match="out of bounds for 4 classes"):
+        F.cross_entropy(tg.zeros(3, 4), np.array([0.0, 1.0, target]))

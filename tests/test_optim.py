@@ -362,3 +362,15 @@ def test_read_only_parameter_data_is_replaced_not_written(make_opt):
     w.grad = [1.0]
     make_opt([w]).step()
     assert w.data.tolist() == pytest.approx([0.5], abs=1e-8) and w.dtype == np.float64
+
+
+# ---------------------------------------------------------------- audit: bad input
+@pytest.mark.parametrize("params", [None, 3, "abc"])
+def test_optimizer_params_must_be_iterable(params):
+    with pytest.raises(TypeError, match="params must be an iterable"):
+        optim.SGD(params, lr=0.1)
+
+
+def test_clip_grad_norm_parameters_must_be_iterable():
+    with pytest.raises(TypeError, match="iterable of Tensors"):
+        optim.clip_grad_norm_(None, 1.0)

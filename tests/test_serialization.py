@@ -121,3 +121,39 @@ def test_archive_with_a_foreign_member(tmp_path):
         archive.writestr("readme.txt", "hello")
     with pytest.raises(ValueError, match="readme.txt"):
         tg.load(path)
+
+
+# ---------------------------------------------------------------- audit: bad input
+def test_save_into_a_missing_folder_names_the_folder(tmp_path):
+    target = tmp_path / "no" / "such" / "model.npz"
+    with pytest.raises(FileNotFoundError, match="does not exist") as info:
+        tg.save(nn.Linear(2, 1).state_dict(), target)
+    assert isinstance(info.value, RuntimeError) and str(tmp_path / "no" / "such") in str(info.value)
+    assert not (tmp_path / "no").exists()
+
+
+def test_save_to_a_folder_is_refused(tmp_path):
+    with pytest.raises(IsADirectoryError, match="folder"):
+        tg.save(nn.Linear(2, 1).state_dict(), tmp_path)
+
+
+@pytest.mark.parametrize("path", [None, 3])
+def test_save_and_load_need_a_path(tmp_path, path):
+    with pytest.raises(TypeError, match="path"):
+        tg.save({"a": np.ones(2)}, path)
+    with pytest.raises(TypeError, match="path"):
+        tg.load(path)
+
+
+@pytest.mark.parametrize("value", ["abc", np.array(["x", "y"]), np.ones(2) * 1j])
+def test_save_refuses_non_real_entries(tmp_path, value):
+    with pytest.raises(TypeError, match="'a'.*real numbers"):
+        tg.save({"a": value}, tmp_path / "x.npz")
+
+
+@pytest.mark.parametrize("value", [np.array(["x", "y"]), np.ones(2) * 1j])
+def test_load_refuses_non_real_arrays(tmp_path, value):
+    path = tmp_path / "x.npz"
+    np.savez(path, a=value)
+    with pytest.raises(ValueError, match="'a.npy'.*real numbers"):
+        tg.load(path)

@@ -204,3 +204,36 @@ def test_strategies_are_reachable_as_an_attribute_of_the_testing_package():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
+
+
+# ---------------------------------------------------------------- audit: bad input
+@pytest.mark.parametrize("check", [gradcheck, gradgradcheck, numerical_grad])
+def test_fn_must_be_callable(check):
+    with pytest.raises(TypeError, match="fn must be a callable"):
+        check(3, [np.ones(2)])
+
+
+@pytest.mark.parametrize("inputs", [None, "ab", 3.5j])
+def test_inputs_must_be_a_list(inputs):
+    with pytest.raises(TypeError, match="inputs"):
+        gradcheck(lambda t: t.sum(), inputs)
+
+
+@pytest.mark.parametrize(
+    "options, error, words",
+    [
+        ({"eps": 0}, ValueError, "eps must be positive"),
+        ({"eps": -1e-6}, ValueError, "eps must be positive"),
+        ({"eps": "a"}, TypeError, "eps must be a real number"),
+        ({"atol": -1}, ValueError, "atol must be non-negative"),
+        ({"rtol": float("nan")}, ValueError, "rtol"),
+    ],
+)
+def test_step_and_tolerances_are_checked(options, error, words):
+    with pytest.raises(error, match=words):
+        gradcheck(lambda t: t.sum(), [np.ones(2)], **options)
+
+
+def test_numerical_grad_step_zero_is_refused_not_nan():
+    with pytest.raises(ValueError, match="eps"):
+        numerical_grad(lambda t: t.sum(), [np.ones(2)], eps=0)

@@ -220,3 +220,29 @@ def test_draw_graphs_example_writes_its_svgs_with_the_in_process_renderer(no_sys
     out = capsys.readouterr().out
     total, drawn = map(int, re.search(r"20-layer MLP: (\d+) nodes in the full graph, (\d+) drawn \(39 modules", out).groups())
     assert total > 100 and drawn <= 60
+
+
+# ---------------------------------------------------------------- audit: bad input
+def _small_graph():
+    a = tg.Tensor(2.0, requires_grad=True, name="a")
+    return viz.draw_graph(a * a)
+
+
+@pytest.mark.parametrize("name", ["graph.jpg", "graph.gif", "graph.txt"])
+def test_render_refuses_an_unsupported_file_ending(tmp_path, name):
+    with pytest.raises(ValueError, match="cannot write"):
+        viz.render(_small_graph(), tmp_path / name)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_render_format_and_path_types(tmp_path):
+    with pytest.raises(TypeError, match="format"):
+        viz.render(_small_graph(), tmp_path / "g", format=3)
+    with pytest.raises(TypeError, match="path"):
+        viz.render(_small_graph(), None)
+
+
+def test_draw_graph_collapse_must_name_modules():
+    a = tg.Tensor(2.0, requires_grad=True)
+    with pytest.raises(TypeError, match="collapse="):
+        viz.draw_graph(a * a, collapse=3)

@@ -104,7 +104,9 @@ def _run_engine(
     is handled inline; everything else goes through ``_call_backward``/``_fit_gradient``.
     """
     node_grads: dict[Context, Any] = {}  # gradient of each node's output, summed over its consumers
-    ready: list[tuple[int, Context]] = []  # heap of (-sequence number, node): latest node first
+    # Heap of (-sequence number, node, the node's output tensor): latest node first. The output
+    # comes along because nodes do not keep their outputs (see ``Context.output``).
+    ready: list[tuple[int, Context, Tensor]] = []
     leaf_grads: dict[int, tuple[Tensor, Any]] = {}
     handed_out: set[int] = set()  # ids of arrays already stored in some .grad
     for output, grad in zip(outputs, root_grads):
@@ -115,28 +117,27 @@ def _run_engine(
             node_grads[node] = node_grads[node] + grad
         else:
             node_grads[node] = grad
-            heappush(ready, (-node._sequence, node))
+            heappush(ready, (-node._sequence, node, output))
 
     previous_mode = state.grad_enabled  # (set directly: a context manager object per call costs more)
     state.grad_enabled = create_graph
     try:
         while ready:
-            node = heappop(ready)[1]
+            _, node, output = heappop(ready)
             grad_output = node_grads.pop(node)
             if node._released:
                 raise RuntimeError(
                     f"trying to backward through the graph a second time ({node.name} was already used and its saved "
                     "values freed): call backward(retain_graph=True) if you need to go through it again"
                 )
-            output = node._output_ref() if node._output_ref is not None else None
-            if output is not None:
-                if capture is not None and id(output) in capture:
+            if capture is not None:
+                if id(output) in capture:
                     capture[id(output)] = grad_output
-                elif capture is None and output._retains_grad:
-                    _store_grad(output, grad_output, handed_out)
+            elif output._retains_grad:
+                _store_grad(output, grad_output, handed_out)
             function = node.function
             if create_graph or not function.backward_accepts_arrays:
-                input_grads = _call_backward(node, grad_output)
+                input_grads = _call_backward(node, output, grad_output)
             else:
                 node._as_tensors = False
                 input_grads = function.backward(node, grad_output)
@@ -171,7 +172,7 @@ def _run_engine(
                     node_grads[child] = node_grads[child] + grad
                 else:
                     node_grads[child] = grad
-                    heappush(ready, (-child._sequence, child))
+                    heappush(ready, (-child._sequence, child, parent))
             if not retain_graph:
                 node._saved = None  # what release() does, without the call
                 node._released = True
@@ -194,23 +195,37 @@ def _accumulate_leaf(tensor: Tensor, grad: Any, leaf_grads: dict, capture: dict 
         capture[key] = grad if previous is None else previous + grad
 
 
-def _call_backward(node: Context, grad_output: Any) -> Any:
-    """Run a backward on Tensors: with ``create_graph``, or for ops that need Tensors."""
+def _call_backward(node: Context, output: Tensor, grad_output: Any) -> Any:
+    """Run a backward on Tensors: with ``create_graph``, or for ops that need Tensors.
+
+    The node gets its output for the call only, so a saved output comes back from
+    ``saved_tensors`` as the output Tensor itself (differentiable again), and no
+    reference from node to output outlives the call.
+    """
     node._as_tensors = True
     if not isinstance(grad_output, Tensor):
         grad_output = Tensor._wrap(np.asarray(grad_output))
-    return node.function.backward(node, grad_output)
+    node._output = output
+    try:
+        return node.function.backward(node, grad_output)
+    finally:
+        node._output = None
 
 
 def _fit_gradient(grad: Any, parent: Tensor, node: Context, index: int, create_graph: bool) -> Any:
     """Make one input gradient match its tensor: type for the mode, shape, dtype."""
-    if create_graph:
-        if not isinstance(grad, Tensor):
-            grad = Tensor._wrap(to_float_array(grad, parent.dtype, copy=False))
-    elif isinstance(grad, Tensor):
-        grad = grad._data
-    elif not isinstance(grad, np.ndarray):
-        grad = np.asarray(grad, dtype=parent.dtype)
+    try:
+        if create_graph:
+            if not isinstance(grad, Tensor):
+                grad = Tensor._wrap(to_float_array(grad, parent.dtype, copy=False))
+        elif isinstance(grad, Tensor):
+            grad = grad._data
+        elif not isinstance(grad, np.ndarray) or grad.dtype.kind not in "biuf":
+            grad = to_float_array(grad, parent.dtype, copy=False)
+    except (TypeError, ValueError) as error:
+        raise TypeError(
+            f"{node.name}.backward returned {type(grad).__name__} for input {index}: expected an array, a Tensor or None ({error})"
+        ) from None
     if grad.shape != parent.shape:
         try:
             grad = unbroadcast(grad, parent.shape)
@@ -271,7 +286,13 @@ def backward(output: Tensor, gradient: Any = None, retain_graph: bool = False) -
 
 
 def _as_tensor_tuple(value: Any, what: str) -> tuple[Tensor, ...]:
-    items = (value,) if isinstance(value, Tensor) else tuple(value)
+    if isinstance(value, Tensor):
+        return (value,)
+    if isinstance(value, (str, bytes, dict, np.ndarray)) or not hasattr(value, "__iter__"):
+        raise TypeError(f"grad(): {what} must be a Tensor or a sequence of Tensors, got {type(value).__name__}")
+    items = tuple(value)
+    if not items:
+        raise ValueError(f"grad(): {what} is empty: pass at least one Tensor")
     for item in items:
         if not isinstance(item, Tensor):
             raise TypeError(f"grad(): {what} must be Tensors, got {type(item).__name__}")

@@ -40,6 +40,8 @@ def set_default_dtype(dtype: Any) -> None:
     >>> tg.set_default_dtype(np.float64)
     """
     global _default_dtype
+    if dtype is None:  # np.dtype(None) would quietly mean float64
+        raise TypeError("set_default_dtype needs a dtype: float16, float32 or float64, got None")
     _default_dtype = as_float_dtype(dtype)
 
 

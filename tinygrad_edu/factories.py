@@ -12,6 +12,8 @@ from .tensor import Tensor, _shape_arg
 
 
 def _make(array: np.ndarray, requires_grad: bool) -> Tensor:
+    if requires_grad is not False and requires_grad is not True and not isinstance(requires_grad, np.bool_):
+        raise TypeError(f"requires_grad must be True or False, got {requires_grad!r}")
     tensor = Tensor._wrap(array)
     tensor.requires_grad = bool(requires_grad)
     return tensor
@@ -67,7 +69,7 @@ def zeros_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor
     >>> tg.zeros_like(tg.ones(3)).tolist()
     [0.0, 0.0, 0.0]
     """
-    like = t._data if isinstance(t, Tensor) else np.asarray(t)
+    like = _like_array(t)
     return _make(np.zeros(like.shape, dtype=_like_dtype(like, dtype)), requires_grad)
 
 
@@ -78,8 +80,18 @@ def ones_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     >>> tg.ones_like(tg.zeros(2)).tolist()
     [1.0, 1.0]
     """
-    like = t._data if isinstance(t, Tensor) else np.asarray(t)
+    like = _like_array(t)
     return _make(np.ones(like.shape, dtype=_like_dtype(like, dtype)), requires_grad)
+
+
+def _like_array(t: Any) -> np.ndarray:
+    """The array whose shape a ``*_like`` factory copies: a Tensor's, or numbers'."""
+    if isinstance(t, Tensor):
+        return t._data
+    array = np.asarray(t) if isinstance(t, (np.ndarray, list, tuple, int, float, np.number)) else None
+    if array is None or array.dtype.kind not in "biuf":
+        raise TypeError(f"expected a Tensor or an array of numbers to copy the shape of, got {type(t).__name__}")
+    return array
 
 
 def _like_dtype(like: np.ndarray, dtype: Any) -> np.dtype:
@@ -122,7 +134,16 @@ def linspace(start: float, end: float, steps: int, dtype: Any = None, requires_g
     """
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
         raise ValueError(f"linspace: steps must be a non-negative integer, got {steps!r}")
+    start, end = _real_endpoint("start", start), _real_endpoint("end", end)
     return _make(np.linspace(start, end, int(steps), dtype=_dtype(dtype)), requires_grad)
+
+
+def _real_endpoint(name: str, value: Any) -> float:
+    if isinstance(value, (Tensor, np.ndarray)) and np.size(value) == 1:
+        value = np.asarray(value).reshape(())[()]
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"linspace: {name} must be a real number, got {value!r}")
+    return float(value)
 
 
 def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:

@@ -30,7 +30,6 @@ training costs little more than the NumPy calls themselves.
 from __future__ import annotations
 
 import itertools
-import weakref
 from typing import Any
 
 import numpy as np
@@ -54,7 +53,7 @@ class Context:
     # Slots make the attributes the engine touches on every node cheap to create and
     # read; ``__dict__`` stays so that ``forward`` may still set any attribute it likes.
     __slots__ = (
-        "function", "inputs", "module_scope", "_saved", "_as_tensors", "_output_ref", "_released",
+        "function", "inputs", "module_scope", "_saved", "_as_tensors", "_output", "_released",
         "_needs_input_grad", "_sequence", "__dict__", "__weakref__",
     )
 
@@ -64,7 +63,7 @@ class Context:
         self.module_scope = state.module_scope
         self._saved: tuple | None = ()
         self._as_tensors = True
-        self._output_ref: weakref.ref | None = None
+        self._output: Tensor | None = None  # set by the engine only while it runs this node's backward
         self._released = False
         self._needs_input_grad: tuple[bool, ...] | None = None  # computed on first use
         # Creation order: a node is always created after the nodes of its inputs, so the
@@ -85,13 +84,22 @@ class Context:
     def needs_input_grad(self) -> tuple[bool, ...]:
         """One flag per input: does that input need a gradient?"""
         if self._needs_input_grad is None:
-            self._needs_input_grad = tuple([isinstance(x, Tensor) and x.requires_grad for x in self.inputs])
+            flags = []  # (a loop, not a list comprehension: in Python 3.11 that is one more call)
+            for x in self.inputs:
+                flags.append(isinstance(x, Tensor) and x.requires_grad)
+            self._needs_input_grad = tuple(flags)
         return self._needs_input_grad
 
     @property
     def output(self) -> Tensor | None:
-        """The Tensor this node produced, if it is still alive (held weakly: no cycles)."""
-        return None if self._output_ref is None else self._output_ref()
+        """The Tensor this node produced, while the engine runs this node's backward (else None).
+
+        The node never keeps its output: the output holds the node (``grad_fn``), so a
+        reference back would make a cycle that only the garbage collector could free.
+        The engine knows the output when it reaches the node (it got there from that
+        tensor) and lends it for the call (``saved_tensors`` and ``retain_grad`` need it).
+        """
+        return self._output
 
     def save_for_backward(self, *values: Any) -> None:
         """Keep arrays (inputs, the output, or anything computed) for backward."""
@@ -121,7 +129,7 @@ class Context:
         for x in self.inputs:
             if isinstance(x, Tensor) and x._data is value:
                 return x
-        output = self.output
+        output = self._output
         if output is not None and output._data is value:
             return output
         return Tensor._wrap(value)
@@ -139,6 +147,8 @@ def _as_output_array(out: Any, arrays: list, name: str) -> np.ndarray:
     """Turn what a forward returned into a float ndarray (NumPy returns scalars for 0-d)."""
     if isinstance(out, Tensor):
         out = out._data
+    elif isinstance(out, (tuple, list)):  # np.asarray would stack them into one array: a silent wrong shape
+        raise TypeError(f"{name}.forward returned a {type(out).__name__}: a Function has one output, return a single array")
     array = np.asarray(out)
     if array.dtype.kind != "f":
         if array.dtype.kind not in "biu":
@@ -187,9 +197,18 @@ class Function:
     def apply(cls, *args: Any, **kwargs: Any) -> Tensor:
         """Run ``forward`` on the inputs' arrays and record the node if needed."""
         ctx = Context(cls, args)
-        # This runs for every op of every step, so it does only what it must; the flags of
+        # This runs for every op of every step, so it does only what it must: one pass over the
+        # inputs (their arrays, and whether any needs a gradient); the flags of
         # ``ctx.needs_input_grad`` are computed later, and only by the backwards that ask.
-        arrays = [x._data if isinstance(x, Tensor) else x for x in args]
+        arrays = []
+        any_requires_grad = False
+        for x in args:
+            if isinstance(x, Tensor):
+                arrays.append(x._data)
+                if x.requires_grad:
+                    any_requires_grad = True
+            else:
+                arrays.append(x)
         try:
             out = cls.forward(ctx, *arrays, **kwargs)
         except (ValueError, IndexError) as error:
@@ -201,12 +220,8 @@ class Function:
             # array, or a second derivative would see it as a constant.
             if ctx._saved and any(value is returned for value in ctx._saved):
                 ctx._saved = tuple(out if value is returned else value for value in ctx._saved)
-        if state.grad_enabled:
-            for x in args:
-                if isinstance(x, Tensor) and x.requires_grad:  # some input needs a gradient: record the node
-                    result = Tensor._wrap(out, ctx)
-                    ctx._output_ref = weakref.ref(result)
-                    return result
+        if any_requires_grad and state.grad_enabled:  # some input needs a gradient: record the node
+            return Tensor._wrap(out, ctx)
         return Tensor._wrap(out)
 
     @classmethod

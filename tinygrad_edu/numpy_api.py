@@ -16,17 +16,19 @@ from collections.abc import Callable
 import numpy as np
 
 from . import ops
-from .tensor import Tensor, _operand, _values
+from .tensor import Tensor, _elementwise_operand, _operand, _values
 
 
-def _binary(op: type) -> Callable:
+def _binary(op: type, operand: Callable = _elementwise_operand) -> Callable:
+    """The ufunc as our op; scalars go in as Python floats, like with the operators."""
+
     def apply(a: Any, b: Any) -> Tensor:
         if isinstance(a, Tensor):
-            return op.apply(a, _operand(b, a))
+            return op.apply(a, operand(b, a))
         if isinstance(b, Tensor):
-            return op.apply(_operand(a, b), b)
+            return op.apply(operand(a, b), b)
         a = Tensor(a)
-        return op.apply(a, _operand(b, a))
+        return op.apply(a, operand(b, a))
 
     return apply
 
@@ -52,7 +54,7 @@ _UFUNCS: dict[np.ufunc, Callable] = {
     np.float_power: _binary(ops.Pow),
     np.maximum: _binary(ops.Maximum),
     np.minimum: _binary(ops.Minimum),
-    np.matmul: _binary(ops.MatMul),
+    np.matmul: _binary(ops.MatMul, _operand),
     np.negative: lambda x: -x,
     np.positive: lambda x: x,
     np.exp: _unary("exp"),
@@ -89,28 +91,50 @@ def array_ufunc(ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) -> An
     return _UFUNCS[ufunc](*inputs)
 
 
-def _sum(a, axis=None, keepdims=False, **_):
+# NumPy keywords that a Tensor function can accept only at their default value: any other value
+# (``out=``, ``where=``, ``initial=``, Fortran ``order=``...) would be ignored, giving a wrong answer.
+_DEFAULT_OPTIONS = {"out": None, "dtype": None, "where": True, "order": "C", "copy": None, "subok": False}
+
+
+def _check_options(name: str, options: dict) -> None:
+    unsupported = sorted(
+        key for key, value in options.items()
+        if key not in _DEFAULT_OPTIONS or not (value is _DEFAULT_OPTIONS[key] or (type(value) is str and value == _DEFAULT_OPTIONS[key]))
+    )
+    if unsupported:
+        raise TypeError(f"np.{name}: keyword arguments {unsupported} are not supported on Tensors")
+
+
+def _sum(a, axis=None, keepdims=False, **options):
+    _check_options("sum", options)
     return _as_tensor(a).sum(axis=axis, keepdims=keepdims)
 
 
-def _mean(a, axis=None, keepdims=False, **_):
+def _mean(a, axis=None, keepdims=False, **options):
+    _check_options("mean", options)
     return _as_tensor(a).mean(axis=axis, keepdims=keepdims)
 
 
-def _max(a, axis=None, keepdims=False, **_):
+def _max(a, axis=None, keepdims=False, **options):
+    _check_options("max", options)
     return _as_tensor(a).max(axis=axis, keepdims=keepdims)
 
 
-def _min(a, axis=None, keepdims=False, **_):
+def _min(a, axis=None, keepdims=False, **options):
+    _check_options("min", options)
     return _as_tensor(a).min(axis=axis, keepdims=keepdims)
 
 
-def _var(a, axis=None, keepdims=False, ddof=0, **_):
+def _var(a, axis=None, keepdims=False, ddof=0, **options):
+    _check_options("var", options)
     return _as_tensor(a).var(axis=axis, keepdims=keepdims, ddof=ddof)
 
 
 def _reshape(a, shape=None, *args, **kwargs):
     shape = kwargs.pop("newshape", shape)
+    if args:
+        kwargs["order"] = args[0]
+    _check_options("reshape", kwargs)
     return _as_tensor(a).reshape(shape)
 
 
@@ -118,15 +142,20 @@ def _transpose(a, axes=None):
     return _as_tensor(a).transpose(*(() if axes is None else axes))
 
 
-def _concatenate(arrays, axis=0, **_):
+def _concatenate(arrays, axis=0, **options):
+    _check_options("concatenate", options)
     return cat(arrays, axis=axis)
 
 
-def _stack(arrays, axis=0, **_):
+def _stack(arrays, axis=0, **options):
+    _check_options("stack", options)
     return stack(arrays, axis=axis)
 
 
-def _where(condition, x, y):
+def _where(condition, x=None, y=None):
+    if x is None or y is None:
+        raise TypeError("np.where(condition) with one argument (np.nonzero) has no differentiable counterpart; "
+                        "use np.where(condition, x, y) or np.nonzero(np.asarray(t))")
     return where(condition, x, y)
 
 
@@ -162,7 +191,7 @@ _FUNCTIONS: dict[Callable, Callable] = {
     np.squeeze: lambda a, axis=None: _as_tensor(a).squeeze(axis),
     np.expand_dims: lambda a, axis: _as_tensor(a).unsqueeze(axis),
     np.broadcast_to: lambda array, shape, subok=False: _as_tensor(array).broadcast_to(shape),
-    np.ravel: lambda a, order="C": _as_tensor(a).reshape(-1),
+    np.ravel: lambda a, order="C": (_check_options("ravel", {"order": order}), _as_tensor(a).reshape(-1))[1],
     np.concatenate: _concatenate,
     np.stack: _stack,
     np.where: _where,
@@ -196,8 +225,8 @@ def cat(tensors: Any, axis: int = 0, *, dim: int | None = None) -> Tensor:
     >>> tg.cat([tg.zeros(2), tg.ones(1)]).tolist()
     [0.0, 0.0, 1.0]
     """
-    tensors = [_as_tensor(t) for t in tensors]
-    return ops.Concatenate.apply(*tensors, axis=axis if dim is None else dim)
+    tensors = _tensor_sequence("cat", tensors)
+    return ops.Concatenate.apply(*tensors, axis=_join_axis("cat", axis, dim))
 
 
 def stack(tensors: Any, axis: int = 0, *, dim: int | None = None) -> Tensor:
@@ -207,8 +236,22 @@ def stack(tensors: Any, axis: int = 0, *, dim: int | None = None) -> Tensor:
     >>> tg.stack([tg.zeros(2), tg.ones(2)]).shape
     (2, 2)
     """
-    tensors = [_as_tensor(t) for t in tensors]
-    return ops.Stack.apply(*tensors, axis=axis if dim is None else dim)
+    tensors = _tensor_sequence("stack", tensors)
+    return ops.Stack.apply(*tensors, axis=_join_axis("stack", axis, dim))
+
+
+def _tensor_sequence(name: str, tensors: Any) -> list[Tensor]:
+    if isinstance(tensors, (Tensor, np.ndarray)) or not hasattr(tensors, "__iter__") or isinstance(tensors, (str, bytes, dict)):
+        raise TypeError(f"{name}: expected a sequence (list or tuple) of tensors, got {type(tensors).__name__}")
+    return [_as_tensor(t) for t in tensors]
+
+
+def _join_axis(name: str, axis: Any, dim: Any) -> Any:
+    if dim is None:
+        return axis
+    if axis != 0:
+        raise TypeError(f"{name}: give axis= or dim=, not both")
+    return dim
 
 
 def where(condition: Any, x: Any, y: Any) -> Tensor:
@@ -219,7 +262,10 @@ def where(condition: Any, x: Any, y: Any) -> Tensor:
     >>> tg.where(t > 0, t, 0.0).tolist()
     [0.0, 2.0]
     """
-    condition = np.asarray(_values(condition), dtype=bool)
+    condition = np.asarray(_values(condition))
+    if condition.dtype.kind not in "biuf":
+        raise TypeError(f"where: condition must be a bool array (e.g. t > 0), got {type(condition).__name__} of dtype {condition.dtype}")
+    condition = condition.astype(bool, copy=False)
     like = x if isinstance(x, Tensor) else y if isinstance(y, Tensor) else Tensor(x)
     return ops.Where.apply(condition, _operand(x, like), _operand(y, like))
 

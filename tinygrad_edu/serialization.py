@@ -41,7 +41,12 @@ def save(state_dict: Mapping[str, Any], path: PathLike) -> None:
         if not isinstance(key, str):
             raise TypeError(f"state_dict keys must be strings, got {key!r}")
         arrays[key] = _as_saveable_array(key, value)
-    path = os.fspath(path)
+    path = _as_path(path, "save")
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"save: {path!r} is a folder; give a file name such as {os.path.join(path, 'model.npz')!r}")
+    folder = os.path.dirname(path) or "."
+    if not os.path.isdir(folder):
+        raise MissingFolderError(f"save: cannot write {path!r}: the folder {folder!r} does not exist (create it first)")
     temporary = f"{path}.tmp-{os.getpid()}"
     try:
         with zipfile.ZipFile(temporary, mode="w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
@@ -52,6 +57,17 @@ def save(state_dict: Mapping[str, Any], path: PathLike) -> None:
     finally:
         if os.path.exists(temporary):
             os.remove(temporary)
+
+
+class MissingFolderError(FileNotFoundError, RuntimeError):
+    """The folder to save into does not exist (a FileNotFoundError; a RuntimeError as in PyTorch)."""
+
+
+def _as_path(path: Any, function: str) -> str:
+    if not isinstance(path, (str, bytes, os.PathLike)):
+        raise TypeError(f"{function}: path must be a file name (str or pathlib.Path), got {type(path).__name__}")
+    path = os.fspath(path)
+    return path.decode() if isinstance(path, bytes) else path
 
 
 def _as_saveable_array(key: str, value: Any) -> np.ndarray:
@@ -65,6 +81,8 @@ def _as_saveable_array(key: str, value: Any) -> np.ndarray:
     array = np.asarray(value)
     if array.dtype.hasobject:
         raise TypeError(f"entry {key!r} is an object array, which cannot be saved without pickle; store numbers only")
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"entry {key!r} has dtype {array.dtype}: a state_dict holds real numbers only")
     return array
 
 
@@ -75,7 +93,7 @@ def load(path: PathLike) -> OrderedDict[str, np.ndarray]:
     ``FileNotFoundError``; a file that is not an ``.npz`` archive, or is truncated or
     corrupted, raises ``ValueError`` saying so.
     """
-    path = os.fspath(path)
+    path = _as_path(path, "load")
     if not os.path.exists(path):
         raise FileNotFoundError(f"no such file: {path!r}")
     if os.path.isdir(path):
@@ -97,7 +115,7 @@ def load(path: PathLike) -> OrderedDict[str, np.ndarray]:
 
 def _read_array(member: Any, name: str, path: str) -> np.ndarray:
     try:
-        return np.lib.format.read_array(member, allow_pickle=False)
+        array = np.lib.format.read_array(member, allow_pickle=False)
     except ValueError as error:
         if "pickle" in str(error).lower() or "object" in str(error).lower():
             raise ValueError(
@@ -105,6 +123,9 @@ def _read_array(member: Any, name: str, path: str) -> np.ndarray:
                 "(loading never executes code)"
             ) from None
         raise ValueError(f"{name!r} in {path!r} is truncated or corrupted ({error})") from None
+    if array.dtype.kind not in "biuf":
+        raise ValueError(f"{name!r} in {path!r} has dtype {array.dtype}: a state_dict holds real numbers only")
+    return array
 
 
 __all__ = ["load", "save"]

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
-from .dtypes import FLOAT_DTYPES, get_default_dtype, to_float_array
+from .dtypes import FLOAT_DTYPES, as_float_dtype, get_default_dtype, to_float_array
 from .grad_mode import state
 
 Axis = int | Sequence[int] | None
@@ -30,7 +30,12 @@ class _Size(int):
         return size
 
     def __call__(self, dim: int | None = None) -> tuple[int, ...] | int:
-        return self._shape if dim is None else self._shape[dim]
+        if dim is None:
+            return self._shape
+        try:
+            return self._shape[dim]
+        except (IndexError, TypeError):
+            raise IndexError(f"size(dim): dimension {dim!r} is out of range for shape {self._shape}") from None
 
 
 def _shape_arg(shape: tuple) -> tuple[int, ...]:
@@ -74,6 +79,8 @@ class Tensor:
             array = to_float_array(data, dtype)
         if name is not None and not isinstance(name, str):
             raise TypeError(f"name must be a string, got {type(name).__name__}")
+        if requires_grad is not False and requires_grad is not True and not isinstance(requires_grad, np.bool_):
+            raise TypeError(f"requires_grad must be True or False, got {requires_grad!r}")
         self._data = array
         self._grad: np.ndarray | None = None
         self.requires_grad = bool(requires_grad)
@@ -241,7 +248,7 @@ class Tensor:
 
     def astype(self, dtype: Any) -> Tensor:
         """A copy in another float dtype (differentiable)."""
-        return ops.Cast.apply(self, dtype=np.dtype(dtype))
+        return ops.Cast.apply(self, dtype=as_float_dtype(dtype))
 
     def float(self) -> Tensor:
         return self.astype(np.float32)
@@ -251,34 +258,34 @@ class Tensor:
 
     # ------------------------------------------------------------------ arithmetic
     def __add__(self, other: Any) -> Tensor:
-        return ops.Add.apply(self, _operand(other, self))
+        return ops.Add.apply(self, _elementwise_operand(other, self))
 
     def __radd__(self, other: Any) -> Tensor:
-        return ops.Add.apply(_operand(other, self), self)
+        return ops.Add.apply(_elementwise_operand(other, self), self)
 
     def __sub__(self, other: Any) -> Tensor:
-        return ops.Sub.apply(self, _operand(other, self))
+        return ops.Sub.apply(self, _elementwise_operand(other, self))
 
     def __rsub__(self, other: Any) -> Tensor:
-        return ops.Sub.apply(_operand(other, self), self)
+        return ops.Sub.apply(_elementwise_operand(other, self), self)
 
     def __mul__(self, other: Any) -> Tensor:
-        return ops.Mul.apply(self, _operand(other, self))
+        return ops.Mul.apply(self, _elementwise_operand(other, self))
 
     def __rmul__(self, other: Any) -> Tensor:
-        return ops.Mul.apply(_operand(other, self), self)
+        return ops.Mul.apply(_elementwise_operand(other, self), self)
 
     def __truediv__(self, other: Any) -> Tensor:
-        return ops.Div.apply(self, _operand(other, self))
+        return ops.Div.apply(self, _elementwise_operand(other, self))
 
     def __rtruediv__(self, other: Any) -> Tensor:
-        return ops.Div.apply(_operand(other, self), self)
+        return ops.Div.apply(_elementwise_operand(other, self), self)
 
     def __pow__(self, other: Any) -> Tensor:
-        return ops.Pow.apply(self, _operand(other, self))
+        return ops.Pow.apply(self, _elementwise_operand(other, self))
 
     def __rpow__(self, other: Any) -> Tensor:
-        return ops.Pow.apply(_operand(other, self), self)
+        return ops.Pow.apply(_elementwise_operand(other, self), self)
 
     def __matmul__(self, other: Any) -> Tensor:
         return ops.MatMul.apply(self, _operand(other, self))
@@ -296,36 +303,40 @@ class Tensor:
         return self @ other
 
     def maximum(self, other: Any) -> Tensor:
-        return ops.Maximum.apply(self, _operand(other, self))
+        return ops.Maximum.apply(self, _elementwise_operand(other, self))
 
     def minimum(self, other: Any) -> Tensor:
-        return ops.Minimum.apply(self, _operand(other, self))
+        return ops.Minimum.apply(self, _elementwise_operand(other, self))
 
     # Comparisons give plain bool arrays: they have no gradient.
     def __lt__(self, other: Any) -> np.ndarray:
-        return self._data < _values(other)
+        return _compare(np.less, self, other)
 
     def __le__(self, other: Any) -> np.ndarray:
-        return self._data <= _values(other)
+        return _compare(np.less_equal, self, other)
 
     def __gt__(self, other: Any) -> np.ndarray:
-        return self._data > _values(other)
+        return _compare(np.greater, self, other)
 
     def __ge__(self, other: Any) -> np.ndarray:
-        return self._data >= _values(other)
+        return _compare(np.greater_equal, self, other)
 
     def __eq__(self, other: Any) -> np.ndarray:  # type: ignore[override]
-        return self._data == _values(other)
+        return _compare(np.equal, self, other)
 
     def __ne__(self, other: Any) -> np.ndarray:  # type: ignore[override]
-        return self._data != _values(other)
+        return _compare(np.not_equal, self, other)
 
     # ------------------------------------------------------------------ elementwise
     def relu(self) -> Tensor:
         return ops.ReLU.apply(self)
 
     def leaky_relu(self, slope: float = 0.01) -> Tensor:
-        return ops.LeakyReLU.apply(self, slope=float(slope))
+        try:
+            slope = float(slope)
+        except (TypeError, ValueError):
+            raise TypeError(f"leaky_relu: slope must be a real number, got {slope!r}") from None
+        return ops.LeakyReLU.apply(self, slope=slope)
 
     def sigmoid(self) -> Tensor:
         return ops.Sigmoid.apply(self)
@@ -349,11 +360,11 @@ class Tensor:
         return ops.Abs.apply(self)
 
     def clip(self, lo: float | None = None, hi: float | None = None) -> Tensor:
-        return ops.Clip.apply(self, lo=lo, hi=hi)
+        return ops.Clip.apply(self, lo=_bound(lo, "lo"), hi=_bound(hi, "hi"))
 
     def clamp(self, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002 (PyTorch's names)
         """``clip`` under PyTorch's name and keywords: ``t.clamp(min=0.0)``."""
-        return ops.Clip.apply(self, lo=min, hi=max)
+        return ops.Clip.apply(self, lo=_bound(min, "min"), hi=_bound(max, "max"))
 
     # ------------------------------------------------------------------ reductions
     def sum(self, axis: Axis = None, keepdims: bool = False, *, dim: Axis = None, keepdim: bool | None = None) -> Tensor:
@@ -421,7 +432,17 @@ class Tensor:
                 "in-place assignment to a tensor that requires grad would corrupt its gradient; "
                 "build a new tensor instead, or assign under no_grad() (e.g. in an optimizer)"
             )
-        self._data[ops.normalize_index(index)] = _values(value)
+        index = ops.normalize_index(index)
+        if isinstance(value, Tensor):
+            value = value._data
+        elif type(value) is not float and type(value) is not int:
+            value = to_float_array(value, self._data.dtype, copy=False)  # None, strings, complex: a clear TypeError
+        try:
+            self._data[index] = value
+        except (ValueError, IndexError) as error:
+            raise type(error)(
+                f"cannot assign a value of shape {np.shape(value)} to index {index!r} of a tensor of shape {self.shape}: {error}"
+            ) from None
 
     # ------------------------------------------------------------------ NumPy protocols
     def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
@@ -434,6 +455,47 @@ class Tensor:
 def _values(x: Any) -> Any:
     """The array behind a Tensor, or ``x`` itself."""
     return x._data if isinstance(x, Tensor) else x
+
+
+def _compare(ufunc: np.ufunc, tensor: Tensor, other: Any) -> np.ndarray:
+    """A comparison on the values; NumPy's errors reworded to name the shapes or the type."""
+    try:
+        return ufunc(tensor._data, _values(other))
+    except ValueError:
+        raise ValueError(
+            f"{ufunc.__name__}: shapes {tensor.shape} and {tuple(np.shape(_values(other)))} cannot be broadcast together"
+        ) from None
+    except TypeError:
+        raise TypeError(f"{ufunc.__name__}: cannot compare a Tensor with {type(other).__name__} {other!r}") from None
+
+
+def _bound(value: Any, name: str) -> Any:
+    """A clip bound: None, a real number or an array of them (a Tensor gives its values)."""
+    if value is None or type(value) is float or type(value) is int:
+        return value
+    if isinstance(value, Tensor):
+        return value._data
+    if isinstance(value, (np.floating, np.integer)) and not isinstance(value, bool):
+        return value
+    try:
+        return to_float_array(value, copy=False)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"clip: {name} must be None, a real number or an array of them ({error})") from None
+
+
+def _elementwise_operand(other: Any, like: Tensor) -> Tensor | float:
+    """The other side of an elementwise operator: a real scalar stays a Python float.
+
+    ``x * 1.0001`` then costs no constant Tensor, and NumPy's rule for Python scalars
+    ("weak" scalars take the array's dtype) keeps a float32 tensor float32. NumPy
+    scalars are not weak (``np.float64`` would promote), so they become Python floats
+    first. The op records the float among its inputs; backward gives it no gradient
+    and the visualizer draws it as a constant. Everything else goes to ``_operand``.
+    """
+    kind = type(other)
+    if kind is float or kind is int or kind is bool or isinstance(other, (np.floating, np.integer, np.bool_)):
+        return float(other)
+    return _operand(other, like)
 
 
 def _operand(other: Any, like: Tensor) -> Tensor:

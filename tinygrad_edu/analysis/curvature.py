@@ -140,6 +140,8 @@ class _HessianOperator:
     """
 
     def __init__(self, loss_fn: Callable[..., Tensor], params: list[Tensor], batches: Iterable | None) -> None:
+        if not callable(loss_fn):
+            raise TypeError(f"loss_fn must be a callable returning the scalar loss, got {type(loss_fn).__name__}")
         self.loss_fn, self.params, self.batches = loss_fn, params, batches
         self.shapes = [p.shape for p in params]
         self.sizes = [p.size for p in params]
@@ -295,6 +297,8 @@ def sharpness(
     for name, value in (("iters", iters), ("k", k)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
             raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    if isinstance(tol, bool) or not isinstance(tol, (int, float, np.integer, np.floating)):
+        raise TypeError(f"tol must be a real number, got {tol!r}")
     if not np.isfinite(tol) or tol < 0:
         raise ValueError(f"tol must be a non-negative number, got {tol!r}")
     params = _parameter_list(params)

@@ -89,7 +89,10 @@ def relu_elbows(model: Any) -> Elbows:
 
 def _as_input(x: Any, in_features: int) -> np.ndarray:
     try:
-        array = np.asarray(x.numpy() if isinstance(x, Tensor) else x, dtype=np.float64)
+        array = np.asarray(x.numpy() if isinstance(x, Tensor) else x)
+        if array.dtype.kind not in "biuf":  # (complex would lose its imaginary part silently)
+            raise TypeError
+        array = array.astype(np.float64, copy=False)
     except (TypeError, ValueError):
         raise TypeError(f"x must be numbers (an array, a list or a Tensor of inputs), got {type(x).__name__}") from None
     if array.ndim == 1 and in_features == 1:

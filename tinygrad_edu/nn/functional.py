@@ -16,6 +16,7 @@ import numpy as np
 
 from ..dtypes import to_float_array
 from ..ops import fused
+from ..ops.unary import ReLU
 from ..tensor import Tensor
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -37,7 +38,7 @@ def relu(input: Tensor) -> Tensor:
     >>> relu(tg.Tensor([-1.0, 2.0])).tolist()
     [0.0, 2.0]
     """
-    return _tensor(input).relu()
+    return ReLU.apply(input if isinstance(input, Tensor) else _tensor(input))
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01) -> Tensor:
@@ -89,7 +90,12 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     >>> linear(tg.ones(2, 3), tg.ones(4, 3), tg.zeros(4)).shape
     (2, 4)
     """
-    input = _tensor(input)
+    if not isinstance(input, Tensor):
+        input = _tensor(input)
+    if not isinstance(weight, Tensor):
+        weight = _tensor(weight, "weight")
+    if bias is not None and not isinstance(bias, Tensor):
+        bias = _tensor(bias, "bias")
     if isinstance(weight, Tensor) and (bias is None or (isinstance(bias, Tensor) and bias._data.shape == weight._data.shape[:1])):
         # One fused graph node instead of Transpose, MatMul and Add (ops/fused.py): same values and
         # gradients; its forward checks the shapes (with the message below).
@@ -146,8 +152,12 @@ def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     2.0
     """
     _check_reduction(reduction)
-    input, target = _same_shape("mse_loss", input, target)
-    return fused.MSELoss.apply(input, target, reduction=reduction)  # one graph node (ops/fused.py)
+    if not (isinstance(input, Tensor) and isinstance(target, Tensor) and input._data.shape == target._data.shape):
+        input, target = _same_shape("mse_loss", input, target)  # converts arrays; a shape mismatch raises here
+    # One graph node (ops/fused.py). "mean" is MSELoss's default: leaving it out saves a keyword dict per step.
+    if reduction == "mean":
+        return fused.MSELoss.apply(input, target)
+    return fused.MSELoss.apply(input, target, reduction=reduction)
 
 
 def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
@@ -169,7 +179,10 @@ class TargetError(ValueError, IndexError):
 def _class_indices(target: Any, expected_shape: tuple[int, ...], num_classes: int) -> np.ndarray:
     """The targets as an integer array, after checking they are whole numbers in range."""
     values = target._data if isinstance(target, Tensor) else target
-    array = np.asarray(values)
+    try:
+        array = np.asarray(values)
+    except ValueError:
+        raise TargetError("cross_entropy: ragged target list: give one class index per sample") from None
     if array.dtype.kind == "b" or array.dtype.kind not in "iuf":
         raise TargetError(
             f"cross_entropy: targets must be integer class indices, got dtype {array.dtype}"
@@ -177,6 +190,11 @@ def _class_indices(target: Any, expected_shape: tuple[int, ...], num_classes: in
     if array.dtype.kind == "f":
         if not np.all(np.isfinite(array)) or not np.all(array == np.round(array)):
             raise TargetError("cross_entropy: targets must be whole numbers (class indices), got fractional values")
+        outside = (array < 0) | (array >= num_classes)
+        if outside.any():  # checked before the cast to int, which would wrap huge values
+            raise TargetError(
+                f"cross_entropy: target {array[outside].flat[0]:g} is out of bounds for {num_classes} classes (0..{num_classes - 1})"
+            )
     if array.shape != expected_shape:
         hint = ""
         if array.shape == expected_shape[:1] + (num_classes,) + expected_shape[1:]:

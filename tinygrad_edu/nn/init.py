@@ -63,6 +63,20 @@ def _check_tensor(tensor: Any) -> Tensor:
     return tensor
 
 
+def _real(value: Any, name: str, function: str) -> float:
+    """``value`` as a float, or a TypeError naming the argument (strings, None, complex...)."""
+    if isinstance(value, (bool, complex, np.complexfloating)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{function}: {name} must be a real number, got {value!r}")
+    return float(value)
+
+
+def _fits(shape: tuple, target: tuple) -> bool:
+    try:
+        return np.broadcast_shapes(shape, target) == target
+    except ValueError:
+        return False
+
+
 def _fill(tensor: Tensor, values: Any) -> Tensor:
     """Write ``values`` into the tensor's own array (in place: other references see it)."""
     data = tensor._data
@@ -82,6 +96,7 @@ def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, *, rng: np.random.G
     True
     """
     _check_tensor(tensor)
+    a, b = _real(a, "a", "uniform_"), _real(b, "b", "uniform_")
     if not a <= b:
         raise ValueError(f"uniform_ needs a <= b, got a={a}, b={b}")
     return _fill(tensor, get_rng(rng).uniform(a, b, size=tensor.shape))
@@ -96,7 +111,8 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, *, rng: np.rand
     (3.0, 0.5)
     """
     _check_tensor(tensor)
-    if std < 0:
+    mean, std = _real(mean, "mean", "normal_"), _real(std, "std", "normal_")
+    if not std >= 0:
         raise ValueError(f"normal_ needs std >= 0, got {std}")
     return _fill(tensor, get_rng(rng).normal(mean, std, size=tensor.shape))
 
@@ -108,7 +124,14 @@ def constant_(tensor: Tensor, val: float) -> Tensor:
     >>> constant_(tg.zeros(2), 0.5).tolist()
     [0.5, 0.5]
     """
-    return _fill(_check_tensor(tensor), val)
+    _check_tensor(tensor)
+    if isinstance(val, Tensor):
+        val = val._data
+    if not isinstance(val, np.ndarray):
+        val = _real(val, "val", "constant_")  # None would become NaN silently
+    elif val.dtype.kind not in "biuf" or not _fits(val.shape, tensor.shape):
+        raise ValueError(f"constant_: val of shape {val.shape} and dtype {val.dtype} cannot fill a tensor of shape {tensor.shape}")
+    return _fill(tensor, val)
 
 
 def zeros_(tensor: Tensor) -> Tensor:
@@ -130,7 +153,7 @@ def xavier_uniform_(tensor: Tensor, gain: float = 1.0, *, rng: np.random.Generat
     True
     """
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
-    std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
+    std = _real(gain, "gain", "xavier init") * math.sqrt(2.0 / float(fan_in + fan_out))
     bound = math.sqrt(3.0) * std
     return uniform_(tensor, -bound, bound, rng=rng)
 
@@ -138,7 +161,7 @@ def xavier_uniform_(tensor: Tensor, gain: float = 1.0, *, rng: np.random.Generat
 def xavier_normal_(tensor: Tensor, gain: float = 1.0, *, rng: np.random.Generator | None = None) -> Tensor:
     """Glorot normal: N(0, std²) with std = gain·sqrt(2 / (fan_in + fan_out))."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
-    std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
+    std = _real(gain, "gain", "xavier init") * math.sqrt(2.0 / float(fan_in + fan_out))
     return normal_(tensor, 0.0, std, rng=rng)
 
 

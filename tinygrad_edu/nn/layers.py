@@ -271,7 +271,7 @@ class Sequential(_ModuleSequence):
 def _activation_factory(activation: Any) -> Callable[[], Module]:
     if isinstance(activation, Module):
         return lambda: copy.deepcopy(activation)
-    if callable(activation):
+    if isinstance(activation, type) or (callable(activation) and not isinstance(activation, np.ufunc)):
         return activation
     raise TypeError(f"activation must be a Module class (e.g. nn.ReLU) or instance, got {activation!r}")
 
@@ -306,6 +306,8 @@ class MLP(Sequential):
     ) -> None:
         if isinstance(hidden, (int, np.integer)):
             raise TypeError(f"hidden must be a sequence of layer widths such as [{hidden}], got the integer {hidden}")
+        if isinstance(hidden, (str, bytes)) or not hasattr(hidden, "__iter__"):
+            raise TypeError(f"hidden must be a sequence of layer widths such as [64, 64], got {hidden!r}")
         widths = [_check_size(in_features, "in_features", allow_zero=False)]
         widths += [_check_size(w, "hidden width", allow_zero=False) for w in hidden]
         widths.append(_check_size(out_features, "out_features", allow_zero=False))

@@ -164,10 +164,10 @@ class Module:
     # ------------------------------------------------------------------ registration
     def __setattr__(self, name: str, value: Any) -> None:
         previous = self.__dict__.get(name)
-        if isinstance(previous, Parameter) and isinstance(value, Tensor) and not isinstance(value, Parameter):
+        if isinstance(previous, Parameter) and value is not None and not isinstance(value, Parameter):
             raise TypeError(
-                f"cannot assign a plain Tensor to parameter {name!r} of {type(self).__name__}: "
-                "update its values with .data = ..., or assign a tg.nn.Parameter"
+                f"cannot assign {type(value).__name__} to parameter {name!r} of {type(self).__name__} "
+                "(a Parameter or None expected): update its values with .data = ..., or assign a tg.nn.Parameter"
             )
         if isinstance(value, _STRUCTURAL) or isinstance(previous, _STRUCTURAL):
             _tree_version.value += 1

@@ -129,6 +129,8 @@ class LogSumExp(Reduction):
 
 def var(x, axis=None, keepdims=False, ddof=0):
     """Variance Σ(x - mean)² / (n - ddof), composed from differentiable ops."""
+    if isinstance(ddof, bool) or not isinstance(ddof, (int, float, np.integer, np.floating)):
+        raise TypeError(f"var: ddof must be a number, got {ddof!r}")
     axes = normalize_axes(axis, x.ndim)
     count = int(np.prod([x.shape[a] for a in axes]))
     if count - ddof <= 0:

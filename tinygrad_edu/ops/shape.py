@@ -21,6 +21,8 @@ class Reshape(ShapeOp):
     @staticmethod
     def forward(ctx, x, shape):
         ctx.input_shape = x.shape
+        if shape and min(shape) < -1:  # NumPy would take any negative size as "infer this one"
+            raise ValueError(f"reshape: invalid size {min(shape)} in shape {shape} (only -1 may be inferred)")
         try:
             return x.reshape(shape)
         except ValueError:
@@ -38,7 +40,7 @@ class Transpose(ShapeOp):
     def forward(ctx, x, axes):
         if axes is None:
             axes = tuple(range(x.ndim))[::-1]
-        if sorted(a % max(x.ndim, 1) for a in axes) != list(range(x.ndim)):
+        if any(not -x.ndim <= a < x.ndim for a in axes) or sorted(a % max(x.ndim, 1) for a in axes) != list(range(x.ndim)):
             raise ValueError(
                 f"transpose: axes {axes} is not a permutation of the {x.ndim} axes of shape {x.shape}; "
                 "use swapaxes(a, b) to exchange two axes"
@@ -171,6 +173,8 @@ class Where(ShapeOp):
 def _check_joinable(name: str, arrays: tuple, axis: int, same_shape: bool) -> None:
     if not arrays:
         raise ValueError(f"{name}: expected a non-empty sequence of tensors")
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"{name}: axis must be an integer, got {axis!r}")
     first = arrays[0]
     ndim = first.ndim + (1 if same_shape else 0)
     if not -ndim <= axis < ndim or ndim == 0:
@@ -182,6 +186,14 @@ def _check_joinable(name: str, arrays: tuple, axis: int, same_shape: bool) -> No
             a = axis % first.ndim
             if other.ndim != first.ndim or other.shape[:a] + other.shape[a + 1 :] != first.shape[:a] + first.shape[a + 1 :]:
                 raise ValueError(f"cat: shapes {first.shape} and {other.shape} differ outside axis {axis}")
+
+
+def _check_axis(name: str, axis: Any, ndim: int, shape: tuple) -> None:
+    """Raise TypeError for a non-integer axis, ValueError for one out of range."""
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"{name}: axis must be an integer, got {axis!r}")
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"{name}: axis {axis} is out of range for shape {shape}")
 
 
 def _has_array(index: Any) -> bool:
@@ -204,7 +216,10 @@ def _normalize_index_part(part: Any) -> Any:
     if isinstance(part, Tensor):
         part = part._data
     if isinstance(part, list):
-        part = np.asarray(part)
+        try:
+            part = np.asarray(part)
+        except ValueError:
+            raise IndexError(f"index list {part!r} is ragged: every row must have the same length") from None
     if isinstance(part, np.ndarray):
         if part.dtype.kind == "f":
             if not np.all(part == np.round(part)):
@@ -212,6 +227,10 @@ def _normalize_index_part(part: Any) -> Any:
             part = part.astype(np.intp)
         elif part.dtype.kind not in "biu":
             raise IndexError(f"index arrays must be integers or bools, got dtype {part.dtype}")
+    elif isinstance(part, slice):
+        for bound in (part.start, part.stop, part.step):
+            if bound is not None and (isinstance(bound, bool) or not isinstance(bound, (int, np.integer))):
+                raise TypeError(f"slice bounds must be integers or None, got {part!r}")
     elif isinstance(part, (float, np.floating)):
         raise IndexError(f"indices must be integers, slices, None, ... or integer arrays, got the float {part}")
     elif not (part is None or part is Ellipsis or isinstance(part, (int, np.integer, slice))):
@@ -221,6 +240,8 @@ def _normalize_index_part(part: Any) -> Any:
 
 def swapaxes(x, axis1: int, axis2: int):
     """x with two axes exchanged (a Transpose)."""
+    _check_axis("swapaxes", axis1, x.ndim, x.shape)
+    _check_axis("swapaxes", axis2, x.ndim, x.shape)
     axes = list(range(x.ndim))
     try:
         axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
@@ -231,6 +252,8 @@ def swapaxes(x, axis1: int, axis2: int):
 
 def flatten(x, start_dim: int = 0, end_dim: int = -1):
     """Merge axes ``start_dim..end_dim`` into one (PyTorch's flatten; defaults give 1-D)."""
+    _check_axis("flatten", start_dim, max(x.ndim, 1), x.shape)
+    _check_axis("flatten", end_dim, max(x.ndim, 1), x.shape)
     if x.ndim == 0:
         return x.reshape(1)
     start, end = start_dim % x.ndim, end_dim % x.ndim
@@ -245,16 +268,22 @@ def squeeze(x, axis=None):
     if axis is None:
         drop = {i for i, n in enumerate(x.shape) if n == 1}
     else:
+        if not isinstance(axis, (int, np.integer, tuple, list)) or isinstance(axis, bool):
+            raise TypeError(f"squeeze: axis must be an integer or a tuple of integers, got {axis!r}")
         axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
-        if any(not -max(x.ndim, 1) <= a < max(x.ndim, 1) for a in axes):
-            raise ValueError(f"squeeze: axis {axis} is out of range for shape {x.shape}")
+        for a in axes:
+            _check_axis("squeeze", a, max(x.ndim, 1), x.shape)
         drop = {a % max(x.ndim, 1) for a in axes if x.ndim and x.shape[a] == 1}
     return x.reshape(tuple(n for i, n in enumerate(x.shape) if i not in drop))
 
 
 def unsqueeze(x, axis: int):
     """Insert an axis of length 1 at ``axis`` (negative counts from the end of the result)."""
-    if not isinstance(axis, (int, np.integer)) or not -(x.ndim + 1) <= axis <= x.ndim:
+    if axis is None:
+        raise TypeError("unsqueeze() needs the position of the new axis: unsqueeze(0), unsqueeze(dim=-1)")
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"unsqueeze: axis must be an integer, got {axis!r}")
+    if not -(x.ndim + 1) <= axis <= x.ndim:
         raise ValueError(f"unsqueeze: axis {axis} is out of range for shape {x.shape}")
     axis = axis % (x.ndim + 1)
     return x.reshape(x.shape[:axis] + (1,) + x.shape[axis:])

@@ -169,6 +169,11 @@ class Clip(UnaryOp):
         ctx.lo, ctx.hi = lo, hi
         return np.clip(x, lo, hi).astype(x.dtype, copy=False)
 
+    @classmethod
+    def explain_error(cls, error, arrays, kwargs):
+        bounds = {name: tuple(np.shape(kwargs[name])) for name in ("lo", "hi") if kwargs.get(name) is not None}
+        return type(error)(f"clip: bounds of shapes {bounds} cannot be broadcast to the tensor's shape {arrays[0].shape}")
+
     @staticmethod
     def backward(ctx, grad_output):
         (x,) = ctx.saved_tensors

@@ -34,6 +34,8 @@ def clip_grad_norm_(
     """
     if isinstance(parameters, Tensor):
         parameters = [parameters]
+    if not hasattr(parameters, "__iter__") or isinstance(parameters, (str, bytes)):
+        raise TypeError(f"clip_grad_norm_ expects an iterable of Tensors (e.g. model.parameters()), got {type(parameters).__name__}")
     params = list(parameters)
     for param in params:
         if not isinstance(param, Tensor):

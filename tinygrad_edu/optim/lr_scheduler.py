@@ -78,6 +78,8 @@ class LRScheduler:
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Restore what ``state_dict()`` returned."""
+        if not isinstance(state_dict, dict):
+            raise TypeError(f"load_state_dict expects the dict from scheduler.state_dict(), got {type(state_dict).__name__}")
         self.__dict__.update(state_dict)
 
     def _current_lrs(self) -> list[float]:
@@ -122,6 +124,8 @@ class MultiStepLR(LRScheduler):
     """
 
     def __init__(self, optimizer: Optimizer, milestones: Iterable[int], gamma: float = 0.1, last_epoch: int = -1) -> None:
+        if not hasattr(milestones, "__iter__") or isinstance(milestones, (str, bytes)):
+            raise TypeError(f"milestones must be a list of step numbers such as [30, 80], got {milestones!r}")
         milestones = list(milestones)
         for m in milestones:
             _check_int(m, "milestone", 0)
@@ -186,6 +190,15 @@ class CosineAnnealingLR(LRScheduler):
         return [ratio * (lr - eta_min) + eta_min for lr in self._current_lrs()]
 
 
+def _lambda_factor(fn: Callable[[int], float], epoch: int) -> float:
+    """``fn(epoch)``, checked to be a real number (a string or None would fail obscurely later)."""
+    factor = fn(epoch)
+    is_number = isinstance(factor, (int, float, np.integer, np.floating, np.ndarray)) and not isinstance(factor, bool)
+    if not is_number or np.ndim(factor) != 0 or np.asarray(factor).dtype.kind not in "iuf":
+        raise TypeError(f"lr_lambda returned {factor!r} for step {epoch}: it must return a number (the factor on the initial lr)")
+    return factor
+
+
 class LambdaLR(LRScheduler):
     """lr_t = lr_0 · lr_lambda(t), with one function for all groups or a list (one per group).
 
@@ -214,7 +227,7 @@ class LambdaLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
-        return [base * fn(self.last_epoch) for fn, base in zip(self.lr_lambdas, self.base_lrs)]
+        return [base * _lambda_factor(fn, self.last_epoch) for fn, base in zip(self.lr_lambdas, self.base_lrs)]
 
     def state_dict(self) -> dict[str, Any]:
         """Like the base class, without the functions (they cannot be stored as data)."""

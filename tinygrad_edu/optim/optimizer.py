@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ..grad_mode import no_grad
+from ..grad_mode import state as _graph_state
 from ..tensor import Tensor
 
 
@@ -66,6 +66,8 @@ class Optimizer:
             raise TypeError("params must be an ordered collection (a list), not a set: the order defines the state dict")
         if isinstance(params, dict):
             raise TypeError("params must be an iterable of Tensors or of dicts: wrap a single group in a list, [{...}]")
+        if not hasattr(params, "__iter__") or isinstance(params, (str, bytes)):
+            raise TypeError(f"params must be an iterable of Tensors or dicts (e.g. model.parameters()), got {type(params).__name__}")
         groups = list(params)
         if not groups:
             raise ValueError("optimizer got an empty parameter list")
@@ -134,9 +136,14 @@ class Optimizer:
         loss = None
         if closure is not None:
             loss = closure()
-        with no_grad():
+        # What ``with no_grad():`` does, without creating a context-manager object every step.
+        previous_mode = _graph_state.grad_enabled
+        _graph_state.grad_enabled = False
+        try:
             for group in self.param_groups:
                 self._update_group(group)
+        finally:
+            _graph_state.grad_enabled = previous_mode
         return loss
 
     def _update_group(self, group: dict[str, Any]) -> None:

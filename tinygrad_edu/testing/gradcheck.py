@@ -40,8 +40,23 @@ class GradcheckError(AssertionError):
     """Raised by ``gradcheck`` when analytical and numerical gradients disagree."""
 
 
+def _check_arguments(fn: Any, eps: Any, atol: Any = 0.0, rtol: Any = 0.0) -> None:
+    """fn callable; eps a positive step; tolerances non-negative numbers."""
+    if not callable(fn):
+        raise TypeError(f"gradcheck: fn must be a callable (the function to check), got {type(fn).__name__}")
+    for name, value, positive in (("eps", eps, True), ("atol", atol, False), ("rtol", rtol, False)):
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+            raise TypeError(f"gradcheck: {name} must be a real number, got {value!r}")
+        if not np.isfinite(value) or value < 0 or (positive and value == 0):
+            raise ValueError(f"gradcheck: {name} must be {'positive' if positive else 'non-negative'} and finite, got {value!r}")
+
+
 def _prepare_inputs(inputs: Any) -> list[Any]:
     """Inputs as a list; arrays, lists and numbers become float64 tensors that require grad."""
+    if inputs is None or isinstance(inputs, (str, bytes, dict)) or not (
+        isinstance(inputs, (Tensor, np.ndarray)) or hasattr(inputs, "__iter__")
+    ):
+        raise TypeError(f"gradcheck: inputs must be a list of Tensors or arrays, got {type(inputs).__name__}")
     items = [inputs] if isinstance(inputs, (Tensor, np.ndarray)) else list(inputs)
     prepared = []
     for index, item in enumerate(items):
@@ -117,6 +132,7 @@ def numerical_grad(fn: Callable, inputs: Any, eps: float = 1e-6, grad_output: An
     >>> np.round(g, 6)
     array([ 2., -4.])
     """
+    _check_arguments(fn, eps)
     tensors = _prepare_inputs(inputs)
     outputs = _as_outputs(fn(*tensors))
     size = sum(o._data.size for o in outputs)
@@ -203,6 +219,7 @@ def gradcheck(
     >>> gradcheck(lambda a, b: a @ b, [np.ones((2, 3)), np.ones((3, 2))])
     True
     """
+    _check_arguments(fn, eps, atol, rtol)
     tensors = _prepare_inputs(inputs)
     checked = [i for i, t in enumerate(tensors) if isinstance(t, Tensor) and t.requires_grad]
     if not checked:
@@ -272,6 +289,7 @@ def gradgradcheck(
     >>> gradgradcheck(lambda x: x.sigmoid() * x.exp(), [x])
     True
     """
+    _check_arguments(fn, eps, atol, rtol)
     tensors = _prepare_inputs(inputs)
     derivative, _ = _first_derivative(fn, tensors, seed)
     return gradcheck(derivative, tensors, eps=eps, atol=atol, rtol=rtol, raise_exception=raise_exception, seed=seed + 1)

@@ -82,6 +82,8 @@ def _resolve(graph: TracedGraph, specs: Iterable[ModuleSpec] | ModuleSpec | None
         return set()
     if isinstance(specs, (str, type)):
         specs = [specs]
+    elif not hasattr(specs, "__iter__"):
+        raise TypeError(f"{option}= takes module paths, class names or classes (or a list of them), got {specs!r}")
     chosen: set[int] = set()
     for spec in specs:
         if not isinstance(spec, (str, type)):

@@ -16,6 +16,7 @@ maximum, so the picture scales to its container instead of being clipped.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -202,11 +203,17 @@ def render(
     >>> viz.render(viz.draw_graph(a * a), folder / "square.svg").name
     'square.svg'
     """
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"render: path must be a file name (str or pathlib.Path), got {type(path).__name__}")
+    if format is not None and not isinstance(format, str) and not isinstance(format, (list, tuple)):
+        raise TypeError(f"format must be 'svg', 'png', 'pdf' or a list of them, got {format!r}")
     if Path(path).is_dir():
         raise ValueError(f"{str(path)!r} is a folder: give a file name, such as {str(Path(path) / 'graph.svg')!r}")
     single = format is None or isinstance(format, str)
     if format is None:
         suffix = Path(path).suffix.lower().lstrip(".")
+        if suffix.isalpha() and suffix not in FORMATS:  # "graph.jpg" must not quietly become "graph.jpg.svg"
+            raise ValueError(f"cannot write .{suffix} files: the file name must end in one of {FORMATS} (or have no ending)")
         formats = [suffix if suffix in FORMATS else "svg"]
     elif isinstance(format, str):
         formats = [format.lower()]

@@ -3,7 +3,7 @@
 ``trace(*roots)`` walks back from the roots through ``tensor.grad_fn`` and
 ``ctx.inputs`` (the same structure ``backward()`` walks) and returns a ``TracedGraph``:
 
-- a ``ValueNode`` per tensor (and per constant array an op was given),
+- a ``ValueNode`` per tensor (and per constant array or Python number an op was given),
 - an ``OpNode`` per graph node (``Context``),
 - one ``Edge`` per operand (``a + a`` gives two edges from ``a``) and one from each op to its output,
 - a ``ModuleCall`` per module seen in ``ctx.module_scope``, nested like the modules.
@@ -121,16 +121,40 @@ def _check_roots(roots: tuple) -> list[Tensor]:
     return list(roots)
 
 
-def _children(item: Any) -> list:
-    """What a node points back to: a tensor its producing op, an op its operands."""
+class _ScalarConstant:
+    """A Python number an op was given (``x * 2.0`` keeps the 2.0 as a float), drawn as a constant."""
+
+    __slots__ = ("array",)
+
+    def __init__(self, value: float, ctx: Any) -> None:
+        like = next((x for x in ctx.inputs if isinstance(x, Tensor)), None)
+        # Shown in the dtype NumPy computed with: a Python scalar takes the tensor's dtype.
+        self.array = np.asarray(value, dtype=like.dtype if like is not None else None)
+
+
+def _children(item: Any, constants: dict[tuple[int, int], _ScalarConstant]) -> list:
+    """What a node points back to: a tensor its producing op, an op its operands.
+
+    A Python float among an op's inputs becomes one ``_ScalarConstant`` per operand
+    position (kept in ``constants``), so ``x * 2.0`` draws the 2.0 like a constant tensor.
+    """
     if isinstance(item, Tensor):
         return [item.grad_fn] if item.grad_fn is not None else []
-    if isinstance(item, np.ndarray):
+    if isinstance(item, (np.ndarray, _ScalarConstant)):
         return []
-    return [x for x in item.inputs if isinstance(x, (Tensor, np.ndarray))]
+    children = []
+    for position, x in enumerate(item.inputs):
+        if isinstance(x, (Tensor, np.ndarray)):
+            children.append(x)
+        elif type(x) is float:
+            key = (id(item), position)
+            if key not in constants:
+                constants[key] = _ScalarConstant(x, item)
+            children.append(constants[key])
+    return children
 
 
-def _postorder(roots: list[Tensor]) -> list[Any]:
+def _postorder(roots: list[Tensor], constants: dict[tuple[int, int], _ScalarConstant]) -> list[Any]:
     """Tensors, arrays and Contexts reachable from the roots, each after everything it depends on.
 
     Iterative (no recursion limit) and ordered by the operands' positions.
@@ -141,7 +165,7 @@ def _postorder(roots: list[Tensor]) -> list[Any]:
         if id(root) in seen:
             continue
         seen.add(id(root))
-        stack: list[tuple[Any, list, int]] = [(root, _children(root), 0)]
+        stack: list[tuple[Any, list, int]] = [(root, _children(root, constants), 0)]
         while stack:
             item, children, position = stack.pop()
             while position < len(children):
@@ -150,7 +174,7 @@ def _postorder(roots: list[Tensor]) -> list[Any]:
                 if id(child) not in seen:
                     seen.add(id(child))
                     stack.append((item, children, position))
-                    stack.append((child, _children(child), 0))
+                    stack.append((child, _children(child, constants), 0))
                     break
             else:
                 order.append(item)
@@ -195,7 +219,7 @@ def _innermost_common(calls: list[ModuleCall | None]) -> ModuleCall | None:
 
 
 def _role(item: Any, is_root: bool) -> str:
-    if isinstance(item, np.ndarray):
+    if isinstance(item, (np.ndarray, _ScalarConstant)):
         return "input"
     if item.grad_fn is not None:
         return "output" if is_root else "intermediate"
@@ -205,7 +229,7 @@ def _role(item: Any, is_root: bool) -> str:
 def _default_name(item: Any, role: str) -> str | None:
     if isinstance(item, Tensor) and item.name is not None:
         return item.name
-    if isinstance(item, np.ndarray):
+    if isinstance(item, (np.ndarray, _ScalarConstant)):
         return "constant"
     if role == "input" and item._data.size == 1:
         return "constant"
@@ -229,10 +253,11 @@ def trace(*roots: Tensor) -> TracedGraph:
     edges: list[Edge] = []
     order: list[ValueNode | OpNode] = []
 
-    for item in _postorder(root_list):
-        if isinstance(item, (Tensor, np.ndarray)):
+    constants: dict[tuple[int, int], _ScalarConstant] = {}
+    for item in _postorder(root_list, constants):
+        if isinstance(item, (Tensor, np.ndarray, _ScalarConstant)):
             role = _role(item, id(item) in root_ids)
-            array = item._data if isinstance(item, Tensor) else item
+            array = item._data if isinstance(item, Tensor) else item.array if isinstance(item, _ScalarConstant) else item
             tensor = item if isinstance(item, Tensor) else None
             node = ValueNode(f"v{len(values)}", array, tensor, role, _default_name(item, role))
             values[id(item)] = node
@@ -244,7 +269,7 @@ def trace(*roots: Tensor) -> TracedGraph:
             order.append(node)
         else:
             op = OpNode(f"op{len(ops)}", item, op_family(item.function), calls.lookup(getattr(item, "module_scope", ())))
-            for position, operand in enumerate(_children(item)):
+            for position, operand in enumerate(_children(item, constants)):
                 value = values[id(operand)]
                 op.inputs.append(value)
                 value.consumers.append(op)
