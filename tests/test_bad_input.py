@@ -346,11 +346,11 @@ def test_astype_to_a_non_float_dtype_is_refused(dtype):
 def test_comparisons_name_the_shapes_or_the_type():
     t = tg.ones(2, 3)
     with pytest.raises(ValueError, match=r"\(2, 3\) and \(4,\)"):
-        t < np.ones(4)
+        _ = t < np.ones(4)
     with pytest.raises(ValueError, match=r"\(2, 3\) and \(4,\)"):
-        t == tg.ones(4)
+        _ = t == tg.ones(4)
     with pytest.raises(TypeError, match="str"):
-        t < "s"
+        _ = t < "s"
 
 
 def test_clip_bounds_are_checked_and_tensors_accepted():
@@ -443,3 +443,9 @@ def test_grad_with_no_inputs_and_with_a_generator():
         tg.grad((x * x).sum(), [])
     (g,) = tg.grad((x * x).sum(), (t for t in [x]))
     assert g.tolist() == [2.0, 4.0]
+
+
+def test_requires_grad_in_place_must_be_a_bool():
+    with pytest.raises(TypeError, match="requires_grad_"):
+        tg.ones(2).requires_grad_("x")
+    assert tg.ones(2).requires_grad_().requires_grad

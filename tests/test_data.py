@@ -152,3 +152,30 @@ def test_invalid_datasets():
     with pytest.raises(ValueError, match="empty"):
         DataLoader(TensorDataset(np.zeros((0, 2))), replacement=True)
     assert list(DataLoader(TensorDataset(np.zeros((0, 2))), shuffle=True)) == []
+
+
+# ---------------------------------------------------------------- audit: bad input
+@pytest.mark.parametrize("index", [np.array([0.5]), tg.Tensor([1.5])])
+def test_tensor_dataset_refuses_fractional_indices_instead_of_truncating(index):
+    dataset = TensorDataset(np.arange(10.0).reshape(10, 1))
+    with pytest.raises(IndexError, match="whole numbers"):
+        dataset[index]
+
+
+def test_tensor_dataset_index_error_names_the_length():
+    dataset = TensorDataset(np.ones((10, 2)))
+    with pytest.raises(IndexError, match="10 samples"):
+        dataset[10]
+    assert dataset[tg.Tensor([1.0, 2.0])][0].shape == (2, 2)
+
+
+def test_dataloader_names_the_shapes_of_samples_that_cannot_be_batched():
+    class Ragged(Dataset):
+        def __len__(self):
+            return 3
+
+        def __getitem__(self, i):
+            return (np.ones(i + 1),)
+
+    with pytest.raises(ValueError, match=r"different shapes \[\(1,\), \(2,\)\]"):
+        next(iter(DataLoader(Ragged(), batch_size=2)))

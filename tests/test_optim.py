@@ -374,3 +374,30 @@ def test_optimizer_params_must_be_iterable(params):
 def test_clip_grad_norm_parameters_must_be_iterable():
     with pytest.raises(TypeError, match="iterable of Tensors"):
         optim.clip_grad_norm_(None, 1.0)
+
+
+def _adam_state_dict():
+    param = nn.Parameter(np.ones(3))
+    optimizer = optim.Adam([param])
+    param.grad = np.ones(3)
+    optimizer.step()
+    return optimizer.state_dict()
+
+
+@pytest.mark.parametrize(
+    "corrupt, error, words",
+    [
+        (lambda sd: sd["state"][0].update(exp_avg="abc"), TypeError, "'exp_avg'"),
+        (lambda sd: sd["param_groups"][0].update(lr="x"), TypeError, "'lr' must be a number"),
+        (lambda sd: sd.update(param_groups="x"), ValueError, "param_groups"),
+        (lambda sd: sd.update(state=[1]), ValueError, "state"),
+    ],
+)
+def test_optimizer_load_state_dict_refuses_corrupt_entries(corrupt, error, words):
+    state_dict = _adam_state_dict()
+    corrupt(state_dict)
+    param = nn.Parameter(np.ones(3))
+    optimizer = optim.Adam([param], lr=0.5)
+    with pytest.raises(error, match=words):
+        optimizer.load_state_dict(state_dict)
+    assert optimizer.param_groups[0]["lr"] == 0.5 and not optimizer.state

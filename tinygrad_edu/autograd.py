@@ -220,7 +220,9 @@ def _fit_gradient(grad: Any, parent: Tensor, node: Context, index: int, create_g
                 grad = Tensor._wrap(to_float_array(grad, parent.dtype, copy=False))
         elif isinstance(grad, Tensor):
             grad = grad._data
-        elif not isinstance(grad, np.ndarray) or grad.dtype.kind not in "biuf":
+        elif not isinstance(grad, np.ndarray):
+            grad = np.asarray(grad, dtype=parent.dtype)  # (NumPy scalars from 0-d ops: the common case here)
+        elif grad.dtype.kind not in "biuf":
             grad = to_float_array(grad, parent.dtype, copy=False)
     except (TypeError, ValueError) as error:
         raise TypeError(

@@ -238,6 +238,8 @@ class Tensor:
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set ``requires_grad`` on a leaf in place and return it."""
+        if requires_grad is not False and requires_grad is not True and not isinstance(requires_grad, np.bool_):
+            raise TypeError(f"requires_grad_ expects True or False, got {requires_grad!r}")
         if self.grad_fn is not None and not requires_grad:
             raise RuntimeError("requires_grad can only be changed on leaf tensors; use detach()")
         self.requires_grad = bool(requires_grad)
@@ -492,8 +494,9 @@ def _elementwise_operand(other: Any, like: Tensor) -> Tensor | float:
     first. The op records the float among its inputs; backward gives it no gradient
     and the visualizer draws it as a constant. Everything else goes to ``_operand``.
     """
-    kind = type(other)
-    if kind is float or kind is int or kind is bool or isinstance(other, (np.floating, np.integer, np.bool_)):
+    if type(other) is float:  # the usual case, checked first
+        return other
+    if type(other) in (int, bool) or isinstance(other, (np.floating, np.integer, np.bool_)):
         return float(other)
     return _operand(other, like)
 

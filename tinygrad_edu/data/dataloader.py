@@ -133,7 +133,12 @@ def _collate(samples: list[Any]) -> Any:
 
 def _stack(values: list[Any]) -> Tensor:
     arrays = [v._data if isinstance(v, Tensor) else np.asarray(v) for v in values]
-    return Tensor(np.stack(arrays))
+    try:
+        stacked = np.stack(arrays)
+    except ValueError:
+        shapes = sorted({a.shape for a in arrays}, key=str)
+        raise ValueError(f"DataLoader: cannot batch samples of different shapes {shapes}; every sample must have one shape") from None
+    return Tensor(stacked)
 
 
 __all__ = ["DataLoader"]

@@ -62,8 +62,13 @@ class TensorDataset(Dataset):
         if isinstance(index, Tensor):
             index = index._data
         if isinstance(index, np.ndarray) and index.dtype.kind == "f":
+            if not np.all(index == np.round(index)):  # the cast would truncate 1.5 to 1 silently
+                raise IndexError(f"TensorDataset indices must be whole numbers, got {index}")
             index = index.astype(np.intp)
-        return tuple(Tensor._wrap(np.array(a[index])) for a in self.arrays)
+        try:
+            return tuple(Tensor._wrap(np.array(a[index])) for a in self.arrays)
+        except IndexError as error:
+            raise IndexError(f"TensorDataset of {len(self)} samples: index {index!r} is invalid ({error})") from None
 
     def __repr__(self) -> str:
         shapes = ", ".join(str(a.shape) for a in self.arrays)

@@ -41,6 +41,10 @@ def check_number(value: Any, name: str, low: float = 0.0, high: float | None = N
     return value
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+
+
 class Optimizer:
     """Base class: holds ``param_groups`` and ``state``; subclasses define the update.
 
@@ -187,6 +191,10 @@ class Optimizer:
         if not isinstance(state_dict, dict) or "state" not in state_dict or "param_groups" not in state_dict:
             raise ValueError("optimizer state_dict must be a dict with 'state' and 'param_groups' entries")
         saved_groups = state_dict["param_groups"]
+        if not isinstance(saved_groups, (list, tuple)) or not all(isinstance(g, dict) and "params" in g for g in saved_groups):
+            raise ValueError("optimizer state_dict['param_groups'] must be a list of dicts, each with a 'params' entry")
+        if not isinstance(state_dict["state"], dict):
+            raise ValueError(f"optimizer state_dict['state'] must be a dict, got {type(state_dict['state']).__name__}")
         if len(saved_groups) != len(self.param_groups):
             raise ValueError(
                 f"loaded state dict has {len(saved_groups)} parameter group(s), the optimizer has {len(self.param_groups)}"
@@ -207,6 +215,11 @@ class Optimizer:
             new_state[param] = {key: self._restore_value(key, value, param) for key, value in entry.items()}
         for saved, group in zip(saved_groups, self.param_groups):
             for key, value in saved.items():
+                current = group.get(key)
+                if _is_number(current) and not _is_number(value):  # a string lr would only fail later, inside step()
+                    raise TypeError(f"optimizer state_dict: hyperparameter {key!r} must be a number, got {value!r}")
+        for saved, group in zip(saved_groups, self.param_groups):
+            for key, value in saved.items():
                 if key != "params":
                     group[key] = copy.deepcopy(value)
         self.state = new_state
@@ -221,6 +234,8 @@ class Optimizer:
                     f"optimizer state {key!r} has shape {value.shape}, but its parameter has shape {param.shape}"
                 )
             return np.array(value, dtype=param.dtype)
+        if value is not None and not _is_number(value) and not (isinstance(value, np.ndarray) and value.dtype.kind in "biuf"):
+            raise TypeError(f"optimizer state {key!r} must be an array or a number, got {type(value).__name__} {value!r}")
         return copy.deepcopy(value)
 
     def __repr__(self) -> str:
