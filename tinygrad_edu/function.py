@@ -97,7 +97,8 @@ class Context:
         The node never keeps its output: the output holds the node (``grad_fn``), so a
         reference back would make a cycle that only the garbage collector could free.
         The engine knows the output when it reaches the node (it got there from that
-        tensor) and lends it for the call (``saved_tensors`` and ``retain_grad`` need it).
+        tensor) and lends it for a backward on Tensors, so that ``saved_tensors`` gives a
+        saved output back as the output Tensor itself (differentiable again).
         """
         return self._output
 
