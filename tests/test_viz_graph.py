@@ -168,7 +168,22 @@ def test_user_text_is_escaped_for_record_labels():
     weird = 'w{0}|<p> "q" \\N'
     a = tg.Tensor(1.0, requires_grad=True, name=weird)
     line = node_lines(viz.draw_graph(a * 2, legend=False))["v0"]
-    assert r'w\{0\}\|\<p\> \"q\" ∖N' in line
+    assert r'label="w\{0\}\|\<p\> \"q\" \\N|scalar' in line  # \\ in DOT shows one backslash
+
+
+def test_backslashes_newlines_and_quotes_cannot_break_any_label():
+    """A trailing backslash would escape the closing quote; a newline would split a record line."""
+    a = tg.Tensor(1.0, requires_grad=True, name="end\\")
+    b = tg.Tensor(2.0, requires_grad=True, name='two\nlines "x"\\')
+    graph = viz.draw_graph(a * b, legend=False, title='a "title" \\')
+    nodes = node_lines(graph)
+    assert 'label="end\\\\|scalar' in nodes["v0"]
+    assert 'label="two lines \\"x\\"\\\\|scalar' in nodes["v1"]
+    assert 'label="a \\"title\\" \\\\"' in graph.source
+    assert "\n" not in nodes["v1"]
+    text = viz.graph_summary(a * b, show_data=False)
+    assert "parameter end\\  ()" in text and 'parameter two lines "x"\\  ()' in text  # the text view shows them as typed
+    assert len(text.splitlines()) == 4  # header and one line per value: the newline did not split one
 
 
 def test_ops_are_coloured_by_family():
@@ -219,6 +234,17 @@ def test_bad_arguments_raise_clear_errors(call, error):
     a = tg.Tensor([1.0], requires_grad=True) * 2
     with pytest.raises(error):
         call(a)
+
+
+def test_max_nodes_accepts_numpy_integers():
+    a = tg.Tensor([1.0], requires_grad=True)
+    y = a
+    for _ in range(20):
+        y = y * 2
+    assert viz.draw_graph(y, max_nodes=np.int64(10)).node_count == 10
+    assert viz.graph_summary(y, max_lines=np.int32(3)).count("\n") == 4
+    with pytest.raises(ValueError, match="max_nodes must be an integer >= 2"):
+        viz.draw_graph(y, max_nodes=-5)
 
 
 def test_collapse_spec_that_matches_nothing_names_the_known_paths():
@@ -382,6 +408,18 @@ def test_grad_flow_after_plain_backward_uses_stored_gradients():
     assert "grad [3, 3]" in source and "grad: not kept (non-leaf)" in source
 
 
+def test_dead_units_inside_a_collapsed_module_stand_out():
+    model, loss = mlp_loss([2, 6, 1], batch=8)
+    layer = model.layers[0]
+    layer.weight.data[:] = 0.0
+    layer.bias.data[:] = [-1.0, -1.0, -1.0, 1.0, 1.0, 1.0]  # the first three hidden units never fire
+    loss = ((model(tg.Tensor(np.random.default_rng(2).uniform(-1, 1, (8, 2)))) - 1.0) ** 2).mean()
+    summary = node_lines(viz.draw_graph(loss, grad_flow=True, collapse="1"))["sm2"]
+    assert "dead ReLU units 3" in summary and "#f4a6a6" in summary and "penwidth=2" in summary
+    plain = node_lines(viz.draw_graph(loss, collapse="1"))["sm2"]
+    assert "dead" not in plain and "#f4a6a6" not in plain  # only the gradient view marks them
+
+
 def test_relu_activity_counts_units_over_the_batch_axis():
     assert viz.relu_activity(np.array([[0.0, 2.0, 0.0], [0.0, 0.0, 1.0]])) == (4 / 6, 1, 3)
     assert viz.relu_activity(np.array(0.0)) == (1.0, 0, 0)
@@ -437,3 +475,77 @@ def test_real_20_layer_mlp_collapses_to_a_readable_graph():
     assert viz.draw_graph(loss, collapse="Linear").collapsed == tuple(
         f"{2 * i}: Linear({16 if i else 1}→{1 if i == 19 else 16})" for i in range(20)
     )
+
+
+def test_real_module_reused_in_a_bigger_model_takes_the_new_parameter_names():
+    """Tensors keep the name their first model gave; the drawing uses the current named_parameters()."""
+    from tinygrad_edu import nn
+
+    tg.manual_seed(0)
+    encoder = nn.MLP(1, [4], 2)
+    encoder(tg.zeros(3, 1))  # names its parameters "0.weight", ...
+    head = nn.Linear(2, 1)
+    head.weight.name = "w"  # a user's own name stays
+    model = nn.Sequential(encoder, head)
+    out = model(tg.zeros(3, 1)).sum()
+    source = viz.draw_graph(out).source
+    for name, _ in model.named_parameters():
+        if name != "1.weight":
+            assert f'label="{name}|' in source
+    assert 'label="w|' in source and 'label="0.weight|' not in source
+    assert "parameter 0.2.bias" in viz.graph_summary(out)
+
+
+# ---------------------------------------------------------------------- special graphs
+def test_a_leaf_alone_is_one_node():
+    a = tg.Tensor([1.0, 2.0], requires_grad=True, name="a")
+    graph = viz.draw_graph(a, legend=False)
+    assert list(node_lines(graph)) == ["v0"] and edge_pairs(graph) == []
+    assert "a|(2,) float64|data [1, 2]|grad: not computed yet" in graph.source
+    assert viz.draw_graph(a, grad_flow=True).node_count == 1
+    assert viz.graph_summary(tg.Tensor(3.0)).splitlines()[1] == "  %0 = constant  () float64  data 3"
+
+
+def test_graph_built_with_create_graph_draws_the_backward_ops():
+    from tinygrad_edu.autograd import grad
+
+    x = tg.Tensor(3.0, requires_grad=True, name="x")
+    (dx,) = grad(x ** 3, x, create_graph=True)  # 3 x², itself a graph
+    graph = viz.draw_graph(dx, grad_flow=True, legend=False)
+    assert "x|scalar float64|data 3|grad (flow) 18" in graph.source  # d(3x²)/dx = 6x
+    assert "output|scalar float64|data 27" in graph.source
+    assert x.grad is None
+    dx.backward()
+    after = viz.draw_graph(dx, legend=False).source
+    assert "x|scalar float64|data 3|grad 18" in after
+
+
+def test_a_100000_node_chain_is_traced_without_recursion_and_stays_bounded():
+    a = tg.Tensor([0.5], requires_grad=True, name="a")
+    y = a
+    for _ in range(50_000):
+        y = y.tanh()
+    graph = viz.draw_graph(y)
+    assert graph.total_nodes == 100_001 and graph.node_count == 400
+    assert "399 of 100001 nodes shown" in graph.source and len(graph.source) < 100_000
+    text = viz.graph_summary(y, max_lines=5)
+    assert len(text.splitlines()) == 7 and "49996 earlier lines not shown" in text
+
+
+def test_drawing_pauses_the_garbage_collector_only_while_it_works():
+    import gc
+
+    a = tg.Tensor(1.0, requires_grad=True)
+    assert gc.isenabled()
+    viz.draw_graph(a * 2)
+    viz.graph_summary(a * 2)
+    assert gc.isenabled()
+    with pytest.raises(ValueError):
+        viz.draw_graph(a * 2, collapse="nothing")  # raised while the collector is paused
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        viz.draw_graph(a * 2)
+        assert not gc.isenabled()  # a caller's own setting is left alone
+    finally:
+        gc.enable()

@@ -180,8 +180,10 @@ def simplify(
     >>> len(visible.nodes), visible.total_nodes, visible.nodes[0].count
     (8, 33, 26)
     """
-    if max_nodes is not None and (isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 2):
-        raise ValueError(f"max_nodes must be an integer >= 2 or None, got {max_nodes!r}")
+    if max_nodes is not None:
+        if isinstance(max_nodes, bool) or not isinstance(max_nodes, (int, np.integer)) or max_nodes < 2:
+            raise ValueError(f"max_nodes must be an integer >= 2 or None, got {max_nodes!r}")
+        max_nodes = int(max_nodes)
     by_id = {id(call): call for call in graph.modules}
     collapsed_ids = _choose_collapsed(
         graph, max_nodes, _resolve(graph, collapse, "collapse"), _resolve(graph, expand, "expand")

@@ -24,7 +24,7 @@ from . import labels
 from .collapse import Hidden, ModuleSpec, Summary, VisibleGraph, simplify
 from .render import INSTALL_HINT, to_svg
 from .render import render as render_graph
-from .trace import ModuleCall, OpNode, TracedGraph, ValueNode, flow_gradients, trace
+from .trace import ModuleCall, OpNode, TracedGraph, ValueNode, flow_gradients, gc_paused, trace
 
 RANKDIRS = ("LR", "RL", "TB", "BT")
 # Ops whose operands can be swapped freely; the arrows into any other op are numbered.
@@ -63,6 +63,10 @@ class ComputationGraph(graphviz.Digraph):
         svg = to_svg(self, backend)
         self._svg_cache = ((self.source, backend), svg)
         return svg
+
+    def _repr_image_svg_xml(self) -> str:
+        """graphviz's own SVG hook, sent through ``to_svg`` so it works without the ``dot`` program too."""
+        return self.to_svg()
 
     def _repr_mimebundle_(self, include: Iterable[str] | None = None, exclude: Iterable[str] | None = None, **_: Any) -> dict:
         try:
@@ -131,7 +135,7 @@ class _Builder:
 
     def op_attrs(self, op: OpNode) -> dict[str, str]:
         self.used_families.add(op.family)
-        attrs = {"label": graphviz.nohtml(labels.clean_text(op.name)), "shape": "box", "style": "rounded,filled",
+        attrs = {"label": graphviz.nohtml(labels.dot_text(op.name)), "shape": "box", "style": "rounded,filled",
                  "fillcolor": labels.FAMILY_COLOURS[op.family]}
         if self.flows is not None and op.name == "ReLU" and op.outputs:
             stats = relu_activity(op.outputs[0].array)
@@ -151,15 +155,19 @@ class _Builder:
             norm = summary.grad_norm()
             if self.show_grad:
                 fields.append("grad: not computed yet" if norm is None else f"grad norm {labels.fmt(norm)}")
+        dead = 0
         if self.flows is not None:
             dead = sum(relu_activity(op.outputs[0].array)[1] for op in summary.ops if op.name == "ReLU" and op.outputs)
             if dead:
                 fields.append(f"dead ReLU units {dead}")
                 self.dead_relus = True
         self.used_roles.add("collapsed")
-        return {"label": self.record(fields), "shape": "record", "style": "filled,bold",
-                "fillcolor": labels.COLLAPSED_COLOUR,
-                "tooltip": f"{summary.node_count} nodes collapsed (draw_graph(..., expand=...) opens it)"}
+        attrs = {"label": self.record(fields), "shape": "record", "style": "filled,bold",
+                 "fillcolor": labels.COLLAPSED_COLOUR,
+                 "tooltip": f"{summary.node_count} nodes collapsed (draw_graph(..., expand=...) opens it)"}
+        if dead:  # dead units stand out even inside a collapsed module
+            attrs.update(fillcolor=labels.DEAD_UNIT_COLOUR, color="#b00000", penwidth="2")
+        return attrs
 
     def node_attrs(self, node: Any) -> dict[str, str]:
         if isinstance(node, ValueNode):
@@ -208,7 +216,7 @@ class _Builder:
 
     def cluster(self, call: ModuleCall, by_cluster: dict, occupied: set[str]) -> graphviz.Digraph:
         sub = graphviz.Digraph(name=f"cluster_{call.id}")
-        sub.attr(label=graphviz.nohtml(call.label), style="rounded,dashed", color="#8c8c8c", fontsize="10")
+        sub.attr(label=graphviz.nohtml(labels.dot_text(call.label, 80)), style="rounded,dashed", color="#8c8c8c", fontsize="10")
         for node in by_cluster.get(call.id, []):
             sub.node(node.id, **self.node_attrs(node))
         for child in call.children:
@@ -330,6 +338,12 @@ def draw_graph(
     roots = _as_roots(roots)
     if rankdir not in RANKDIRS:
         raise ValueError(f"rankdir must be one of {RANKDIRS}, got {rankdir!r}")
+    with gc_paused():
+        return _draw(roots, max_nodes, rankdir, show_grad, show_data, collapse, expand, grad_flow, legend, title)
+
+
+def _draw(roots: tuple, max_nodes: int | None, rankdir: str, show_grad: bool, show_data: bool,
+          collapse: Any, expand: Any, grad_flow: bool, legend: bool, title: str | None) -> ComputationGraph:
     traced = trace(*roots)
     visible = simplify(traced, max_nodes=max_nodes, collapse=collapse, expand=expand)
     flows = flow_gradients(traced) if grad_flow else None
@@ -342,7 +356,7 @@ def draw_graph(
     builder.fill(dot)
     if legend:
         builder.legend(dot, grad_flow)
-    caption = [labels.clean_text(title, 120)] if title else []
+    caption = [labels.dot_text(title, 120)] if title else []
     shown = sum(not isinstance(node, Hidden) for node in visible.nodes)
     if shown < visible.total_nodes:
         caption.append(f"{shown} of {visible.total_nodes} nodes shown"

@@ -6,6 +6,7 @@ and the text view (``text.py``) describe tensors the same way.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -108,30 +109,41 @@ def grad_summary(grad: np.ndarray) -> str:
 
 
 def clean_text(text: Any, limit: int = 60) -> str:
-    """User text made safe for any Graphviz label: one line, no backslashes, bounded length.
+    """User text made one line and of bounded length (for the drawing and the text view).
 
-    A backslash starts an escape sequence in Graphviz labels (``\\N`` becomes the
-    node's id, and one before the closing quote breaks the DOT file), so it is
-    replaced with a look-alike character instead of being escaped.
-
-    >>> clean_text("a\\\\b\\nc")
-    'a∖b c'
+    >>> clean_text("a\\nb" + "c" * 80, limit=8)
+    'a bcccc…'
     """
-    text = str(text).replace("\\", "\u2216").replace("\r", " ").replace("\n", " ").replace("\t", " ")
+    text = str(text).replace("\r\n", " ").replace("\r", " ").replace("\n", " ").replace("\t", " ")
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return text
 
 
-def record_field(text: Any, limit: int = 60) -> str:
-    """Text for one field of a ``shape=record`` label, with the record syntax escaped.
+def dot_text(text: Any, limit: int = 60) -> str:
+    r"""User text for a plain (non-record) Graphviz label: ``clean_text`` with backslashes escaped.
 
-    ``{ } | < >`` split fields and name ports in records; quotes end the DOT string.
+    A lone backslash starts an escape sequence in Graphviz labels (``\N`` becomes the
+    node's id, one before the closing quote breaks the DOT file); ``\\`` shows one
+    backslash, in the system Graphviz and the in-process renderer alike. Quotes are
+    escaped by the ``graphviz`` package when it quotes the label.
 
-    >>> record_field("w{0}|<b>")
-    'w\\\\{0\\\\}\\\\|\\\\<b\\\\>'
+    >>> print(dot_text(r"C:\new\N"))
+    C:\\new\\N
     """
-    text = clean_text(text, limit)
+    return clean_text(text, limit).replace("\\", "\\\\")
+
+
+def record_field(text: Any, limit: int = 60) -> str:
+    r"""Text for one field of a ``shape=record`` label, with the record syntax escaped.
+
+    ``{ } | < >`` split fields and name ports in records, quotes end the DOT string
+    and a backslash starts an escape: each gets a backslash in front.
+
+    >>> print(record_field(r'w{0}|<b> "q" C:\x'))
+    w\{0\}\|\<b\> \"q\" C:\\x
+    """
+    text = clean_text(text, limit).replace("\\", "\\\\")
     for char in '{}|<>"':
         text = text.replace(char, "\\" + char)
     return text
@@ -178,6 +190,7 @@ def module_label(module: Any) -> str:
     return clean_text(f"{path}: {title}" if path else title, 80)
 
 
+@cache  # called once per op node: a 100,000-node graph asks the same few classes again and again
 def op_family(function: type) -> str:
     """The colour family of an op class: activation, matmul, reduction, shape, arithmetic or custom.
 

@@ -96,6 +96,15 @@ def _render_with_dot(source: str, format: str) -> bytes:
     return result.stdout
 
 
+# cairo stamps PDFs with the time of rendering; a fixed stamp of the same length keeps
+# the file's byte offsets valid and the output identical from one run to the next.
+_PDF_DATE = re.compile(rb"/(CreationDate|ModDate) \(D:[0-9]{14}")
+
+
+def _fixed_pdf_dates(pdf: bytes) -> bytes:
+    return _PDF_DATE.sub(lambda match: b"/" + match.group(1) + b" (D:20000101000000", pdf)
+
+
 def _render_with_wasm(source: str) -> bytes:
     wasm = _wasm_module()
     if wasm is None:
@@ -148,6 +157,8 @@ def render_source(source: str, format: str = "svg", backend: str = "auto") -> by
     output = _render_with_dot(source, format) if chosen == "dot" else _render_with_wasm(source)
     if format == "svg":
         output = tidy_svg(output.decode("utf-8")).encode("utf-8")
+    elif format == "pdf":
+        output = _fixed_pdf_dates(output)
     return output
 
 
@@ -180,6 +191,15 @@ def _output_paths(path: str | Path, formats: list[str]) -> list[Path]:
             raise ValueError(f"the path {str(path)!r} ends in .{suffix} but format={formats[0]!r} was asked for")
         path = path.with_suffix("")
     return [path.with_name(f"{path.name}.{fmt}") for fmt in formats]
+
+
+def _check_folder(target: Path) -> None:
+    """Missing folders are created; a file where a folder must be is an error that says so."""
+    folder = target.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if folder.exists() and not folder.is_dir():
+        raise NotADirectoryError(f"cannot write {str(target)!r}: {str(folder)!r} is a file, not a folder")
 
 
 def render(
@@ -227,8 +247,10 @@ def render(
     source = _source_of(graph)
     for fmt in formats:  # check every format can be written before writing any file
         _pick_backend(fmt, backend)
+    targets = _output_paths(path, formats)
+    _check_folder(targets[0])
     written = []
-    for target, fmt in zip(_output_paths(path, formats), formats):
+    for target, fmt in zip(targets, formats):
         data = render_source(source, fmt, backend)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from . import labels
-from .trace import TracedGraph, ValueNode, trace
+from .trace import TracedGraph, ValueNode, gc_paused, trace
 
 
 def _value_line(value: ValueNode, names: dict[str, str], graph: TracedGraph, show_data: bool, show_grad: bool,
@@ -13,7 +15,7 @@ def _value_line(value: ValueNode, names: dict[str, str], graph: TracedGraph, sho
     shape = f"{labels.shape_text(value.array.shape)} {value.array.dtype}"
     if value.producer is None:
         kind = "constant" if value.name == "constant" else value.role
-        title = value.name if value.name and value.name != "constant" else ""
+        title = labels.clean_text(value.name) if value.name and value.name != "constant" else ""
         head = f"{names[value.id]} = {kind}" + (f" {title}" if title else "")
     else:
         args = ", ".join(names[v.id] for v in value.producer.inputs)
@@ -57,20 +59,26 @@ def graph_summary(*roots: Any, show_data: bool = True, show_grad: bool = True, m
     """
     if len(roots) == 1 and isinstance(roots[0], (list, tuple)):
         roots = tuple(roots[0])
-    if max_lines is not None and (isinstance(max_lines, bool) or not isinstance(max_lines, int) or max_lines < 1):
-        raise ValueError(f"max_lines must be a positive integer or None, got {max_lines!r}")
-    graph = trace(*roots)
+    if max_lines is not None:
+        if isinstance(max_lines, bool) or not isinstance(max_lines, (int, np.integer)) or max_lines < 1:
+            raise ValueError(f"max_lines must be a positive integer or None, got {max_lines!r}")
+        max_lines = int(max_lines)
+    with gc_paused():
+        return _summary(trace(*roots), show_data, show_grad, max_lines)
+
+
+def _summary(graph: TracedGraph, show_data: bool, show_grad: bool, max_lines: int | None) -> str:
     backward_seen = graph.released() or any(
         v.grad is not None for v in graph.values if v.producer is None and v.requires_grad
     )
-    names = {value.id: f"%{index}" for index, value in enumerate(v for v in graph.nodes if isinstance(v, ValueNode))}
-    lines = [
-        _value_line(value, names, graph, show_data, show_grad, backward_seen)
-        for value in graph.nodes
-        if isinstance(value, ValueNode)
-    ]
+    values = [node for node in graph.nodes if isinstance(node, ValueNode)]
+    names = {value.id: f"%{index}" for index, value in enumerate(values)}
+    hidden = 0
+    if max_lines is not None and len(values) > max_lines:
+        hidden = len(values) - max_lines
+        values = values[hidden:]  # only the lines shown are formatted (huge graphs stay fast)
+    lines = [_value_line(value, names, graph, show_data, show_grad, backward_seen) for value in values]
+    if hidden:
+        lines.insert(0, f"... {hidden} earlier lines not shown (max_lines={max_lines})")
     header = f"computation graph: {len(graph.values)} values, {len(graph.ops)} ops, {len(graph.modules)} modules"
-    if max_lines is not None and len(lines) > max_lines:
-        hidden = len(lines) - max_lines
-        lines = [f"... {hidden} earlier lines not shown (max_lines={max_lines})", *lines[-max_lines:]]
     return "\n".join([header, *("  " + line for line in lines)])
