@@ -16,7 +16,7 @@ Hessian-vector products, never the Hessian itself):
 
 Run: ``python examples/edge_of_stability.py [--long] [--out DIR]``. The default runs four
 learning rates for 6,000 steps (a few seconds); ``--long`` runs η = 0.02 ... 0.4 for 100,000
-steps each (a few minutes). Figures: ``quadratic_threshold.png`` and
+steps each (about a minute in all on a 2-core machine). Figures: ``quadratic_threshold.png`` and
 ``edge_of_stability.png`` in ``--out`` (default ``examples/out``).
 """
 
@@ -199,7 +199,7 @@ def plot_sharpness(runs: list[SharpnessRun], path: Path) -> None:
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", default="examples/out", help="folder for the figures (default examples/out)")
-    parser.add_argument("--long", action="store_true", help="η = 0.02 ... 0.4, 100,000 steps each (minutes)")
+    parser.add_argument("--long", action="store_true", help="η = 0.02 ... 0.4, 100,000 steps each (about a minute)")
     parser.add_argument("--steps", type=int, help="GD steps per learning rate (overrides the mode)")
     parser.add_argument("--every", type=int, help="measure the sharpness every this many steps")
     parser.add_argument("--lrs", type=float, nargs="+", help="learning rates (overrides the mode)")

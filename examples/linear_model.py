@@ -122,10 +122,13 @@ def save_figure(results: dict, out: Path) -> Path:
     ax_fit.set(xlabel="x", ylabel="y", title="ŷ = θx at the closed-form optimum")
     ax_fit.legend(fontsize="small")
     residuals = optimum * x - y
-    ax_votes.scatter(residuals, results["votes"], c=np.abs(x), cmap="viridis", s=18)
-    ax_votes.axhline(0, color="k", linewidth=0.8)
-    ax_votes.axvline(0, color="k", linewidth=0.8)
-    ax_votes.set(xlabel="error θ*x − y", ylabel="vote (2/N)(θ*x − y)·x", title="vote = error × x (colour: |x|)")
+    usable = np.abs(residuals) > 1e-9  # a vote per unit of error needs a non-zero error
+    ax_votes.plot(x[usable], results["votes"][usable] / residuals[usable], "o", color="C0", markersize=4,
+                  label="vote / error, measured")
+    ax_votes.plot(grid, 2 * grid / len(x), color="k", linewidth=1, linestyle="--", label="(2/N)·x")
+    ax_votes.axhline(0, color="0.6", linewidth=0.8)
+    ax_votes.set(xlabel="x", ylabel="vote / error", title="vote = error × x: far points pull harder")
+    ax_votes.legend(fontsize="small")
     for fraction, history in results["gd"].items():
         ax_error.semilogy(np.abs(history - optimum) + 1e-17, marker=".", label=f"α = {fraction:g}/mean(x²)")
     ax_error.set(xlabel="step", ylabel="|θ − θ*|", title="stable iff α < 1/mean(x²)", ylim=(1e-16, 1e3))

@@ -118,10 +118,15 @@ def save_figure(results: dict, out: Path) -> Path:
     fig, (ax_fit, ax_hist) = new_figure(1, 2, size=(11, 4))
     net = results["hand_net"]
     grid = np.linspace(0, 1, 501)
-    plot_relu_fit(ax_fit, [], [], grid, course.target(grid), net[0].weight.numpy(), net[0].bias.numpy(),
-                  net[2].weight.numpy(), net[2].bias.numpy(), title="hand-built: 10 elbows = the target")
-    ax_fit.legend(fontsize="x-small", loc="lower left")
-    plot_elbow_histogram(results["random_elbows"], title="elbows of N(0, 1) units: Cauchy", ax=ax_hist)
+    data = course.make_data(0)  # the course's noisy samples, for scale
+    plot_relu_fit(ax_fit, data.x_train, data.y_train, grid, course.target(grid), net[0].weight.numpy(),
+                  net[0].bias.numpy(), net[2].weight.numpy(), net[2].bias.numpy(),
+                  title="hand-built: 10 elbows = the target")
+    ax_fit.set_ylim(-1.6, 2.1)  # room above the curve for the legend, so no elbow marker hides behind it
+    ax_fit.legend(fontsize="x-small", loc="upper center", ncol=4)
+    plot_elbow_histogram(results["random_elbows"], ax=ax_hist,
+                         title=f"elbows of N(0, 1) units: Cauchy ({results['fraction_dead']:.1%} dead on [0, 1])")
+    ax_hist.legend(fontsize="x-small", loc="upper left")
     out.mkdir(parents=True, exist_ok=True)
     path = out / "relu_elbows.png"
     fig.savefig(path, dpi=110)

@@ -313,6 +313,18 @@ def test_gd_on_a_quadratic_switches_from_converging_to_diverging_exactly_at_two_
     assert runs[0].norms[-1] < runs[0].norms[0] < runs[2].norms[-1]
 
 
+@pytest.mark.parametrize(("lr", "steps"), [(0.4, 600), (0.2, 3000)])
+def test_full_batch_gd_drives_the_sharpness_up_to_two_over_eta_and_holds_it_there(lr, steps):
+    # LESSONS.md, section 4: progressive sharpening from well below 2/η, then hovering at the edge.
+    run = load_example().train_with_sharpness(lr, steps, every=100)
+    edge = 2 / lr
+    assert not run.diverged and np.all(np.isfinite(run.losses))
+    assert run.sharpness[0] < 0.6 * edge  # starts well below the edge
+    assert run.sharpness[-1] == pytest.approx(edge, rel=0.1)  # ends at it
+    assert run.sharpness.max() < 1.25 * edge  # and never runs far past it
+    assert run.losses[-1] < run.losses[0]  # while the loss still goes down
+
+
 def test_edge_of_stability_example_runs_and_prints_its_tables(tmp_path, capsys):
     example = load_example()
     result = example.main(["--out", str(tmp_path), "--steps", "40", "--every", "20", "--lrs", "0.1", "0.4"])
