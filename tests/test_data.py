@@ -179,3 +179,17 @@ def test_dataloader_names_the_shapes_of_samples_that_cannot_be_batched():
 
     with pytest.raises(ValueError, match=r"different shapes \[\(1,\), \(2,\)\]"):
         next(iter(DataLoader(Ragged(), batch_size=2)))
+
+
+def test_dict_samples_are_batched_into_a_dict_like_pytorchs_default_collate():
+    class Records(Dataset):
+        def __len__(self):
+            return 3
+
+        def __getitem__(self, i):
+            return {"x": np.full(2, float(i)), "label": i}
+
+    batches = list(DataLoader(Records(), batch_size=2))
+    assert [sorted(b) for b in batches] == [["label", "x"], ["label", "x"]]
+    assert batches[0]["x"].tolist() == [[0.0, 0.0], [1.0, 1.0]] and batches[1]["label"].tolist() == [2.0]
+    assert isinstance(batches[0]["label"], tg.Tensor)

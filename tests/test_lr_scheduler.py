@@ -249,3 +249,36 @@ def test_lambdalr_accepts_numpy_numbers():
 def test_scheduler_load_state_dict_needs_a_dict():
     with pytest.raises(TypeError, match="state_dict"):
         L.StepLR(_sgd(), 1).load_state_dict(None)
+
+
+# ---------------------------------------------------------------- audit: step(epoch), PyTorch's deprecated form
+# get_last_lr() after step(3), step(), step(7), step(), step(), step(5), step(0), step(), step(10), step(),
+# step() from lr 0.1, computed with torch 2.13 (it warns, and uses each schedule's closed form).
+EPOCH_CALLS = [3, None, 7, None, None, 5, 0, None, 10, None, None]
+TORCH_EPOCH_VALUES = {
+    "step": [0.05, 0.05, 0.025, 0.025, 0.0125, 0.05, 0.1, 0.1, 0.0125, 0.0125, 0.00625],
+    "multistep": [0.05, 0.05, 0.0125, 0.0125, 0.0125, 0.0125, 0.1, 0.1, 0.0125, 0.0125, 0.0125],
+    "cosine": [0.023180194846605363, 0.01, 0.08681980515339464, 0.1, 0.08681980515339464, 0.023180194846605356,
+               0.1, 0.08681980515339464, 0.055000000000000014, 0.023180194846605398, 0.01],
+}
+
+
+@pytest.mark.parametrize("name", list(TORCH_EPOCH_VALUES))
+def test_step_with_an_epoch_uses_the_closed_form_like_pytorch(name):
+    opt = optim.SGD([nn.Parameter([0.0])], lr=0.1)
+    make = {"step": lambda: L.StepLR(opt, step_size=3, gamma=0.5),
+            "multistep": lambda: L.MultiStepLR(opt, milestones=[2, 5, 5], gamma=0.5),
+            "cosine": lambda: L.CosineAnnealingLR(opt, T_max=4, eta_min=0.01)}[name]
+    sched = make()
+    values = []
+    for epoch in EPOCH_CALLS:
+        if epoch is None:
+            sched.step()
+        else:
+            with pytest.warns(UserWarning, match="deprecated"):
+                sched.step(epoch)
+        values.append(sched.get_last_lr()[0])
+    assert values == TORCH_EPOCH_VALUES[name]  # exactly
+    assert sched.last_epoch == 12 and opt.param_groups[0]["lr"] == values[-1]
+    with pytest.raises(ValueError, match="epoch"), pytest.warns(UserWarning):
+        sched.step(-1)

@@ -188,6 +188,22 @@ def test_nested_repr_is_indented():
     )
 
 
+def test_module_list_repr_groups_repeated_modules_like_pytorch():
+    # torch 2.13's ModuleList.__repr__ shows a run of identical modules once (cross-checked).
+    layers = nn.ModuleList([nn.Linear(2, 2) for _ in range(3)] + [nn.ReLU(), nn.Sequential(nn.Tanh())])
+    assert repr(layers) == (
+        "ModuleList(\n"
+        "  (0-2): 3 x Linear(in_features=2, out_features=2, bias=True)\n"
+        "  (3): ReLU()\n"
+        "  (4): Sequential(\n"
+        "    (0): Tanh()\n"
+        "  )\n"
+        ")"
+    )
+    assert repr(nn.ModuleList()) == "ModuleList()"
+    assert repr(nn.ModuleList([nn.ReLU()])) == "ModuleList(\n  (0): ReLU()\n)"
+
+
 # ---------------------------------------------------------------- layers
 def test_linear_computes_x_wt_plus_b():
     layer = nn.Linear(3, 2)
@@ -323,9 +339,9 @@ def test_load_state_dict_accepts_tensors_and_converts_dtype():
 def test_load_state_dict_errors_name_the_key_and_change_nothing():
     layer = nn.Linear(2, 1)
     before = layer.weight.data.copy()
-    with pytest.raises(RuntimeError, match="missing.*'bias'"):
+    with pytest.raises(RuntimeError, match="Missing key.*'bias'"):
         layer.load_state_dict({"weight": np.zeros((1, 2))})
-    with pytest.raises(KeyError, match="unexpected.*'extra'"):
+    with pytest.raises(KeyError, match="Unexpected key.*'extra'"):
         layer.load_state_dict({"weight": np.zeros((1, 2)), "bias": np.zeros(1), "extra": np.zeros(1)})
     with pytest.raises(ValueError, match=r"size mismatch for 'weight'.*\(2, 1\).*\(1, 2\)"):
         layer.load_state_dict({"weight": np.zeros((2, 1)), "bias": np.zeros(1)})
@@ -459,3 +475,28 @@ def test_initializer_arguments_are_checked(call, error, words):
 def test_constant_accepts_a_broadcastable_array():
     w = init.constant_(nn.Parameter(np.zeros((3, 2))), np.array([1.0, 2.0]))
     assert w.data.tolist() == [[1.0, 2.0]] * 3
+
+
+def test_load_state_dict_error_lists_missing_then_unexpected_keys_like_pytorch():
+    layer = nn.Linear(2, 1)
+    with pytest.raises(RuntimeError) as info:
+        layer.load_state_dict({"weight": np.zeros((1, 2)), "extra": np.zeros(1)})
+    message = str(info.value)
+    assert message.startswith("Error(s) in loading state_dict for Linear:")
+    assert message.index("Missing key(s) in state_dict: 'bias'") < message.index("Unexpected key(s) in state_dict: 'extra'")
+
+
+def test_mlp_activation_given_as_a_function_is_explained():
+    with pytest.raises(TypeError, match="Module class.*nn.ReLU"):
+        nn.MLP(1, [4], 1, activation=tg.nn.functional.relu)
+
+
+def test_apply_visits_children_before_parents_in_pytorchs_order():
+    # The same tree in torch 2.13 gives exactly this order (a shared layer is visited where it appears).
+    shared = nn.Linear(1, 1)
+    inner = nn.Sequential(nn.ReLU(), nn.Sequential(nn.Tanh(), shared))
+    net = nn.Sequential(inner, nn.Sigmoid(), shared, nn.Sequential(nn.Identity()))
+    seen = []
+    assert net.apply(lambda m: seen.append(type(m).__name__)) is net
+    assert seen == ["ReLU", "Tanh", "Linear", "Sequential", "Sequential", "Sigmoid", "Linear", "Identity",
+                    "Sequential", "Sequential"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -25,6 +25,9 @@ def _check_int(value: Any, name: str) -> int:
 
 class DataLoader:
     """Iterate over a dataset in minibatches; each batch is a tuple of Tensors.
+
+    (A dataset whose samples are dicts gives dicts of Tensors, and one whose samples are
+    single values gives one Tensor per batch, as PyTorch's default collation does.)
 
     - ``shuffle=False``: samples in order, every epoch the same.
     - ``shuffle=True``: a fresh random permutation every epoch (sampling without replacement).
@@ -124,8 +127,14 @@ class DataLoader:
 
 
 def _collate(samples: list[Any]) -> Any:
-    """Stack a list of samples field by field: tuples give a tuple of Tensors, single values a Tensor."""
+    """Stack a list of samples field by field, like PyTorch's ``default_collate``.
+
+    Tuples (or lists) give a tuple of Tensors, dicts a dict of Tensors with the same
+    keys, single values a Tensor.
+    """
     first = samples[0]
+    if isinstance(first, Mapping):
+        return {key: _stack([sample[key] for sample in samples]) for key in first}
     if isinstance(first, (tuple, list)):
         return tuple(_stack([sample[i] for sample in samples]) for i in range(len(first)))
     return _stack(samples)

@@ -105,10 +105,22 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"linear: input of shape {input.shape} does not fit weight of shape {tuple(weight.shape)} "
             f"(the input's last dimension must equal in_features = weight.shape[1])"
         )
+    if bias is not None and not _broadcasts_to(bias.shape, input.shape[:-1] + weight.shape[:1]):
+        raise ValueError(
+            f"linear: bias of shape {bias.shape} does not fit weight of shape {tuple(weight.shape)}: "
+            f"expected shape ({weight.shape[0]},), one value per output feature"
+        )
     out = input @ weight.T
     if bias is not None:
         out = out + bias
     return out
+
+
+def _broadcasts_to(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:
+    try:
+        return np.broadcast_shapes(shape, target) == target
+    except ValueError:
+        return False
 
 
 def _check_reduction(reduction: str) -> str:
@@ -176,66 +188,163 @@ class TargetError(ValueError, IndexError):
     """Bad class targets for ``cross_entropy`` (a ValueError; an IndexError for out-of-range classes, as in PyTorch)."""
 
 
-def _class_indices(target: Any, expected_shape: tuple[int, ...], num_classes: int) -> np.ndarray:
-    """The targets as an integer array, after checking they are whole numbers in range."""
+def _class_indices(
+    array: np.ndarray, expected_shape: tuple[int, ...], num_classes: int, ignore_index: int
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """The targets as an integer array, after checking they are whole numbers in range.
+
+    Also returns the mask of the targets that count (``None`` when no target equals
+    ``ignore_index``); ignored targets get the index 0 so that gathering stays valid.
+    """
+    kind = array.dtype.kind
+    if kind not in "iuf":
+        raise TargetError(f"cross_entropy: targets must be integer class indices, got dtype {array.dtype}")
+    if array.shape != expected_shape:
+        if array.shape == (1,) and expected_shape == ():
+            array = array.reshape(())  # one sample: PyTorch accepts a target of shape (1,) as well as ()
+        else:
+            _raise_target_shape_error(array, expected_shape, num_classes)
+    if kind == "f" and not (np.all(np.isfinite(array)) and np.all(array == np.round(array))):
+        raise TargetError("cross_entropy: targets must be whole numbers (class indices), got fractional values")
+    ignore_is_a_class = 0 <= ignore_index < num_classes
+    if not ignore_is_a_class and array.size and array.min() >= 0 and array.max() < num_classes:
+        return array.astype(np.intp, copy=False), None  # the common case: every target counts
+    counted = array != ignore_index
+    outside = counted & ((array < 0) | (array >= num_classes))
+    if outside.any():  # checked before the cast to int, which would wrap huge float values
+        bad = array[outside].flat[0]
+        raise TargetError(
+            f"cross_entropy: target {bad:g} is out of bounds for {num_classes} classes (0..{num_classes - 1})"
+        )
+    indices = np.where(counted, array, 0).astype(np.intp)
+    return indices, (None if counted.all() else counted)
+
+
+def _raise_target_shape_error(array: np.ndarray, expected_shape: tuple[int, ...], num_classes: int) -> None:
+    hint = ""
+    if array.shape == expected_shape[:1] + (num_classes,) + expected_shape[1:]:
+        hint = " (targets of the logits' shape are class probabilities and must be floating point)"
+    raise TargetError(
+        f"cross_entropy: target shape {array.shape} does not match the logits: expected {expected_shape}{hint}"
+    )
+
+
+def _target_array(target: Any) -> np.ndarray:
     values = target._data if isinstance(target, Tensor) else target
     try:
-        array = np.asarray(values)
+        return np.asarray(values)
     except ValueError:
         raise TargetError("cross_entropy: ragged target list: give one class index per sample") from None
-    if array.dtype.kind == "b" or array.dtype.kind not in "iuf":
-        raise TargetError(
-            f"cross_entropy: targets must be integer class indices, got dtype {array.dtype}"
+
+
+def _class_weights_array(weight: Any, dtype: np.dtype | None = None) -> np.ndarray:
+    try:
+        return to_float_array(weight, dtype, copy=False)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"cross_entropy: weight must be a Tensor or array of numbers: {error}") from None
+
+
+def _class_weights(weight: Any, num_classes: int, dtype: np.dtype) -> Tensor:
+    if not isinstance(weight, Tensor):
+        weight = Tensor._wrap(_class_weights_array(weight, dtype))
+    if weight.shape != (num_classes,):
+        raise ValueError(
+            f"cross_entropy: weight should hold one value per class, shape ({num_classes},); got shape {weight.shape}"
         )
-    if array.dtype.kind == "f":
-        if not np.all(np.isfinite(array)) or not np.all(array == np.round(array)):
-            raise TargetError("cross_entropy: targets must be whole numbers (class indices), got fractional values")
-        outside = (array < 0) | (array >= num_classes)
-        if outside.any():  # checked before the cast to int, which would wrap huge values
-            raise TargetError(
-                f"cross_entropy: target {array[outside].flat[0]:g} is out of bounds for {num_classes} classes (0..{num_classes - 1})"
-            )
-    if array.shape != expected_shape:
-        hint = ""
-        if array.shape == expected_shape[:1] + (num_classes,) + expected_shape[1:]:
-            hint = " (probability / one-hot targets are not supported: pass the class indices)"
-        raise TargetError(
-            f"cross_entropy: target shape {array.shape} does not match the logits: expected {expected_shape}{hint}"
-        )
-    indices = array.astype(np.intp)
-    if indices.size and (indices.min() < 0 or indices.max() >= num_classes):
-        bad = indices[(indices < 0) | (indices >= num_classes)].flat[0]
-        raise TargetError(f"cross_entropy: target {bad} is out of bounds for {num_classes} classes (0..{num_classes - 1})")
-    return indices
+    return weight
 
 
-def cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
-    """Cross-entropy between logits and integer class targets: -log softmax(logits)[target].
+def _check_cross_entropy_options(ignore_index: Any, label_smoothing: Any) -> float:
+    if isinstance(ignore_index, bool) or not isinstance(ignore_index, (int, np.integer)):
+        raise TypeError(f"cross_entropy: ignore_index must be an integer, got {ignore_index!r}")
+    if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, (int, float, np.integer, np.floating)):
+        raise TypeError(f"cross_entropy: label_smoothing must be a number, got {label_smoothing!r}")
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
+    return float(label_smoothing)
 
-    ``input`` has shape (N, C) (or (C,) for one sample, or (N, C, d1, ...)); ``target``
-    holds class indices of shape (N,) (or (), or (N, d1, ...)) as ints, an integer
-    array, or a Tensor of whole numbers. Computed through ``log_softmax``, so large
-    logits do not overflow.
+
+def cross_entropy(
+    input: Tensor,
+    target: Any,
+    weight: Any = None,
+    *,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
+    """Cross-entropy between logits and targets: -log softmax(logits)[target], as in PyTorch.
+
+    ``input`` has shape (N, C) (or (C,) for one sample, or (N, C, d1, ...)). ``target`` is either
+
+    - class indices of shape (N,) (or () / (1,) for one sample, or (N, d1, ...)): ints, an
+      integer array, or a Tensor of whole numbers. A target equal to ``ignore_index``
+      (default -100) is skipped and left out of the mean; or
+    - class probabilities of the same shape as ``input`` (floating point), e.g. one-hot rows.
+
+    ``weight`` (shape (C,)) scales each class's loss; ``"mean"`` then divides by the total
+    weight of the counted targets. ``label_smoothing`` ε mixes the target with the uniform
+    distribution: (1 − ε)·target + ε/C. Computed through ``log_softmax``, so large logits
+    do not overflow.
 
     >>> import tinygrad_edu as tg
     >>> round(cross_entropy(tg.Tensor([[0.0, 0.0]]), [1]).item(), 4)   # log 2
     0.6931
+    >>> round(cross_entropy(tg.Tensor([[0.0, 0.0], [5.0, 0.0]]), [1, -100]).item(), 4)   # 2nd ignored
+    0.6931
+    >>> round(cross_entropy(tg.Tensor([[2.0, 0.0]]), tg.Tensor([[0.5, 0.5]])).item(), 4)
+    1.1269
     """
     _check_reduction(reduction)
+    label_smoothing = _check_cross_entropy_options(ignore_index, label_smoothing)
     input = _tensor(input)
     if input.ndim == 0:
         raise ValueError("cross_entropy: logits must have a class dimension, got a 0-d tensor")
     class_axis = 0 if input.ndim == 1 else 1
     num_classes = input.shape[class_axis]
-    expected = input.shape[:class_axis] + input.shape[class_axis + 1:]
-    indices = _class_indices(target, expected, num_classes)
+    if weight is not None:
+        weight = _class_weights(weight, num_classes, input.dtype)
     log_probs = input.log_softmax(axis=class_axis)
+    array = _target_array(target)
+    if array.shape == input.shape and array.dtype.kind == "f":
+        return _cross_entropy_with_probabilities(log_probs, target, class_axis, weight, reduction, label_smoothing)
+    expected = input.shape[:class_axis] + input.shape[class_axis + 1:]
+    indices, counted = _class_indices(array, expected, num_classes, int(ignore_index))
     if input.ndim == 1:
         picked = log_probs[indices]
     else:
         grid = np.indices(expected, sparse=True)
         picked = log_probs[(grid[0], indices, *grid[1:])]
-    return _reduce(-picked, reduction)
+    if weight is None and counted is None and label_smoothing == 0.0:
+        return _reduce(-picked, reduction)  # the common case: every target counts with weight 1
+    # Each counted target's weight (1 without ``weight``), 0 for ignored ones; "mean" divides by their sum.
+    target_weight: Any = np.ones(expected, dtype=input.dtype) if counted is None else counted.astype(input.dtype)
+    if weight is not None:
+        target_weight = weight[indices] * target_weight
+    loss = -picked * target_weight
+    if label_smoothing:
+        class_weight = 1.0 if weight is None else weight.reshape(num_classes, *[1] * (input.ndim - class_axis - 1))
+        smooth = -(log_probs * class_weight).sum(axis=class_axis)
+        if counted is not None:
+            smooth = smooth * counted.astype(input.dtype)
+        loss = loss * (1.0 - label_smoothing) + smooth * (label_smoothing / num_classes)
+    if reduction == "mean":
+        return loss.sum() / target_weight.sum()
+    return _reduce(loss, reduction)
+
+
+def _cross_entropy_with_probabilities(
+    log_probs: Tensor, target: Any, class_axis: int, weight: Tensor | None, reduction: str, label_smoothing: float
+) -> Tensor:
+    """-Σ_c w_c·p_c·log softmax(x)_c per sample, for class-probability targets p (PyTorch's rule)."""
+    num_classes = log_probs.shape[class_axis]
+    probabilities = target if isinstance(target, Tensor) else Tensor._wrap(_as_target_array(target, log_probs.dtype))
+    if label_smoothing:
+        probabilities = probabilities * (1.0 - label_smoothing) + label_smoothing / num_classes
+    weighted = log_probs * probabilities
+    if weight is not None:
+        weighted = weighted * weight.reshape(num_classes, *[1] * (log_probs.ndim - class_axis - 1))
+    return _reduce(-weighted.sum(axis=class_axis), reduction)
 
 
 __all__ = [

@@ -216,6 +216,24 @@ class ModuleList(_ModuleSequence):
     def _slice(self, index: slice) -> ModuleList:
         return ModuleList(self._items()[index])  # renumbered from 0, like PyTorch
 
+    def __repr__(self) -> str:
+        """Like PyTorch's: runs of identical modules are shown once, as ``(0-2): 3 x Linear(...)``."""
+        reprs = [repr(module) for module in self]
+        if not reprs:
+            return "ModuleList()"
+        runs: list[list[Any]] = []  # [first index, last index, repr]
+        for i, text in enumerate(reprs):
+            if runs and runs[-1][2] == text:
+                runs[-1][1] = i
+            else:
+                runs.append([i, i, text])
+        lines = [
+            f"({first}): {text}" if first == last else f"({first}-{last}): {last - first + 1} x {text}"
+            for first, last, text in runs
+        ]
+        body = "\n  ".join(line.replace("\n", "\n  ") for line in lines)
+        return f"{type(self).__name__}(\n  {body}\n)"
+
 
 class _ForwardOrder:
     """Sequential's cached tuple of modules (an object, so it is not searched for parameters)."""
@@ -276,6 +294,17 @@ def _activation_factory(activation: Any) -> Callable[[], Module]:
     raise TypeError(f"activation must be a Module class (e.g. nn.ReLU) or instance, got {activation!r}")
 
 
+def _make_activation(make: Callable[[], Module], activation: Any) -> Module:
+    try:
+        module = make()
+    except TypeError as error:  # e.g. F.relu, which needs the input: not a factory of modules
+        raise TypeError(
+            f"activation must be a Module class (e.g. nn.ReLU) or instance; calling {activation!r} with no "
+            f"arguments failed ({error})"
+        ) from None
+    return _check_module(module)
+
+
 class MLP(Sequential):
     """A multilayer perceptron: Linear, activation, Linear, activation, ..., Linear.
 
@@ -316,7 +345,7 @@ class MLP(Sequential):
         for i, (n_in, n_out) in enumerate(zip(widths[:-1], widths[1:])):
             layers.append(Linear(n_in, n_out, bias=bias, dtype=dtype, rng=rng))
             if i < len(widths) - 2:
-                layers.append(_check_module(make_activation()))
+                layers.append(_make_activation(make_activation, activation))
         super().__init__(*layers)
         object.__setattr__(self, "in_features", widths[0])
         object.__setattr__(self, "hidden", tuple(widths[1:-1]))

@@ -294,9 +294,26 @@ class Module:
         return self.train(False)
 
     def apply(self, fn: Callable[[Module], Any]) -> Module:
-        """Call ``fn`` on every submodule and then on this one (handy for custom init)."""
-        for module in reversed(list(self.modules())):
-            fn(module)
+        """Call ``fn`` on every submodule and then on this one (handy for custom init); return ``self``.
+
+        The order is PyTorch's: each child's subtree first (children in order), then the
+        module itself, so random initializers draw their numbers in the same sequence.
+
+        >>> import tinygrad_edu as tg
+        >>> net = tg.nn.Sequential(tg.nn.Sequential(tg.nn.ReLU(), tg.nn.Tanh()), tg.nn.Sigmoid())
+        >>> seen = []
+        >>> _ = net.apply(lambda m: seen.append(type(m).__name__))
+        >>> seen
+        ['ReLU', 'Tanh', 'Sequential', 'Sigmoid', 'Sequential']
+        """
+        stack: list[tuple[Module, bool]] = [(self, False)]
+        while stack:  # post-order without recursion: a module is visited after its children
+            module, children_done = stack.pop()
+            if children_done:
+                fn(module)
+                continue
+            stack.append((module, True))
+            stack.extend((child, False) for child in reversed(list(module.children())))
         return self
 
     # ------------------------------------------------------------------ state dict
@@ -335,10 +352,10 @@ class Module:
         missing = [key for key in own if key not in state_dict]
         unexpected = [key for key in state_dict if key not in own]
         problems = []
+        if strict and missing:  # PyTorch's wording and order: missing, unexpected, then shapes
+            problems.append("Missing key(s) in state_dict: " + ", ".join(repr(k) for k in missing))
         if strict and unexpected:
-            problems.append("unexpected key(s) in state_dict: " + ", ".join(repr(k) for k in unexpected))
-        if strict and missing:
-            problems.append("missing key(s) in state_dict: " + ", ".join(repr(k) for k in missing))
+            problems.append("Unexpected key(s) in state_dict: " + ", ".join(repr(k) for k in unexpected))
         new_values = []
         for key, param in own.items():
             if key not in state_dict:
@@ -353,7 +370,7 @@ class Module:
             new_values.append((param, value))
         if problems:
             raise StateDictError(
-                f"error(s) in loading state_dict for {type(self).__name__}:\n  " + "\n  ".join(problems)
+                f"Error(s) in loading state_dict for {type(self).__name__}:\n  " + "\n  ".join(problems)
             )
         for param, value in new_values:
             param._data = np.array(value, dtype=param.dtype)  # a copy: the model never aliases the dict

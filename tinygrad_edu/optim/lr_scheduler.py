@@ -12,7 +12,9 @@ numbers (and compose with other changes to ``group["lr"]``).
 
 from __future__ import annotations
 
+import bisect
 import math
+import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -59,14 +61,32 @@ class LRScheduler:
         """The rates for ``self.last_epoch`` (after it was advanced)."""
         raise NotImplementedError
 
-    def step(self) -> None:
-        """Advance one epoch/iteration and set each group's ``lr``."""
+    def step(self, epoch: int | None = None) -> None:
+        """Advance one epoch/iteration and set each group's ``lr``.
+
+        ``step(epoch)`` jumps to ``epoch`` instead, using the schedule's closed form (as
+        PyTorch still allows, with the same deprecation warning).
+        """
         self._step_count += 1
-        self.last_epoch += 1
-        values = self.get_lr()
+        if epoch is None:
+            self.last_epoch += 1
+            values = self.get_lr()
+        else:
+            warnings.warn(
+                "passing an epoch to scheduler.step() is deprecated (as in PyTorch): call step() once per epoch "
+                "or iteration instead",
+                UserWarning,
+                stacklevel=2,
+            )
+            self.last_epoch = _check_int(epoch, "epoch", 0)
+            values = self._closed_form_lr()
         for group, lr in zip(self.optimizer.param_groups, values):
             group["lr"] = lr
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+
+    def _closed_form_lr(self) -> list[float]:
+        """The rates at ``self.last_epoch`` from the initial ones (schedules defined recursively override it)."""
+        return self.get_lr()
 
     def get_last_lr(self) -> list[float]:
         """The rates the last ``step()`` set, one per parameter group."""
@@ -109,6 +129,9 @@ class StepLR(LRScheduler):
             return self._current_lrs()
         return [lr * self.gamma for lr in self._current_lrs()]
 
+    def _closed_form_lr(self) -> list[float]:
+        return [base * self.gamma ** (self.last_epoch // self.step_size) for base in self.base_lrs]
+
 
 class MultiStepLR(LRScheduler):
     """Multiply the rate by ``gamma`` at each milestone step (e.g. ``milestones=[30, 80]``).
@@ -141,6 +164,11 @@ class MultiStepLR(LRScheduler):
         factor = self.gamma ** self.milestones[self.last_epoch]
         return [lr * factor for lr in self._current_lrs()]
 
+    def _closed_form_lr(self) -> list[float]:
+        milestones = sorted(m for m, count in self.milestones.items() for _ in range(count))  # a dict after loading
+        passed = bisect.bisect_right(milestones, self.last_epoch)
+        return [base * self.gamma**passed for base in self.base_lrs]
+
 
 class ExponentialLR(LRScheduler):
     """Multiply the rate by ``gamma`` every step: lr_t = lr_0·gamma^t."""
@@ -153,6 +181,9 @@ class ExponentialLR(LRScheduler):
         if self._is_initial:
             return self._current_lrs()
         return [lr * self.gamma for lr in self._current_lrs()]
+
+    def _closed_form_lr(self) -> list[float]:
+        return [base * self.gamma**self.last_epoch for base in self.base_lrs]
 
 
 class CosineAnnealingLR(LRScheduler):
@@ -188,6 +219,10 @@ class CosineAnnealingLR(LRScheduler):
                     for lr, base in zip(self._current_lrs(), self.base_lrs)]
         ratio = (1 + math.cos(math.pi * t / period)) / (1 + math.cos(math.pi * (t - 1) / period))
         return [ratio * (lr - eta_min) + eta_min for lr in self._current_lrs()]
+
+    def _closed_form_lr(self) -> list[float]:
+        cosine = (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
+        return [self.eta_min + (base - self.eta_min) * cosine for base in self.base_lrs]
 
 
 def _lambda_factor(fn: Callable[[int], float], epoch: int) -> float:
