@@ -449,3 +449,103 @@ def test_requires_grad_in_place_must_be_a_bool():
     with pytest.raises(TypeError, match="requires_grad_"):
         tg.ones(2).requires_grad_("x")
     assert tg.ones(2).requires_grad_().requires_grad
+
+
+# ---------------------------------------------------------------- audit 2: wrong-typed flags, names in messages
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda t: t.sum(keepdims="yes"),
+        lambda t: t.mean(axis=0, keepdims=np.ones(2)),
+        lambda t: t.max(dim=0, keepdim="no"),
+        lambda t: t.logsumexp(axis=1, keepdims=1),
+        lambda t: t.var(keepdims="x"),
+    ],
+)
+def test_keepdims_must_be_a_bool_not_anything_truthy(call):
+    with pytest.raises(TypeError, match="keepdims"):
+        call(tg.ones(2, 3))
+
+
+def test_keepdims_accepts_numpy_bools():
+    assert tg.ones(2, 3).sum(axis=0, keepdims=np.True_).shape == (1, 3)
+
+
+@pytest.mark.parametrize(
+    "call, words",
+    [
+        (lambda t: t.softmax(axis=2), ["softmax", "axis 2", "(2, 3)"]),
+        (lambda t: t.log_softmax(axis=-3), ["log_softmax", "axis -3", "(2, 3)"]),
+        (lambda t: t.softmax(axis="a"), ["softmax", "axis"]),
+        (lambda t: t.var(axis=5), ["var", "axis 5", "(2, 3)"]),
+    ],
+)
+def test_composed_ops_name_themselves_in_axis_errors(call, words):
+    with pytest.raises((TypeError, ValueError)) as info:
+        call(tg.ones(2, 3))
+    for word in words:
+        assert word in str(info.value)
+
+
+def test_clip_without_bounds_says_so():
+    # The message used to be "bounds of shapes {} cannot be broadcast".
+    with pytest.raises(ValueError, match="at least one of lo and hi"):
+        tg.ones(3).clip()
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda t: t.reshape(4, 2),
+        lambda t: t.transpose(0, 0),
+        lambda t: t.broadcast_to((3, 3)),
+        lambda t: tg.cat([t, tg.ones(2, 4)]),
+        lambda t: tg.stack([t, tg.ones(3, 2)]),
+        lambda t: t[5],
+    ],
+)
+def test_shape_op_errors_are_not_prefixed_twice(call):
+    with pytest.raises((ValueError, IndexError)) as info:
+        call(tg.ones(2, 3))
+    message = str(info.value)
+    for doubled in ("Reshape:", "Transpose:", "BroadcastTo:", "Concatenate:", "Stack:", "GetItem:", "input shapes"):
+        assert doubled not in message
+
+
+def test_slice_step_zero_names_the_index_and_shape():
+    with pytest.raises(ValueError, match=r"slice\(None, None, 0\).*\(2, 3\).*step"):
+        tg.ones(2, 3)[::0]
+
+
+def test_bad_gradient_and_grad_outputs_name_the_argument():
+    x = leaf([1.0, 2.0])
+    with pytest.raises(TypeError, match="gradient: cannot make a tensor from str"):
+        (x * 2).backward("ab")
+    with pytest.raises(TypeError, match="grad_outputs: cannot make a tensor from str"):
+        tg.grad(x * 2, x, grad_outputs=["ab"])
+    with pytest.raises(ValueError, match=r"grad_outputs has shape \(3,\)"):
+        tg.grad(x * 2, x, grad_outputs=[np.ones(3)])
+
+
+def test_backward_returning_a_list_is_told_to_return_a_tuple():
+    op = _op(lambda ctx, a, b: a * b, lambda ctx, g: [g, g])
+    with pytest.raises(RuntimeError, match="list of 2 gradients: return a tuple"):
+        op.apply(leaf([1.0, 2.0]), leaf([1.0, 2.0])).sum().backward()
+
+
+def test_clip_bound_that_requires_grad_is_refused_not_silently_constant():
+    x, lo = tg.Tensor([-1.0, 0.5, 2.0], requires_grad=True), tg.Tensor(0.0, requires_grad=True)
+    with pytest.raises(TypeError, match="bound lo is a Tensor that requires grad"):
+        x.clip(lo, 1.0)
+    with pytest.raises(TypeError, match="bound max"):
+        x.clamp(max=tg.Tensor(1.0, requires_grad=True))
+    assert x.clip(lo.detach(), 1.0).tolist() == [0.0, 0.5, 1.0]
+    with tg.no_grad():
+        assert x.clip(lo, 1.0).tolist() == [0.0, 0.5, 1.0]
+
+
+def test_leaky_relu_slope_that_requires_grad_is_refused():
+    with pytest.raises(TypeError, match="slope is a Tensor that requires grad"):
+        tg.ones(2).leaky_relu(tg.Tensor(0.1, requires_grad=True))
+    assert tg.Tensor([-1.0]).leaky_relu(tg.Tensor(0.5)).tolist() == [-0.5]
+    assert tg.Tensor([-1.0]).leaky_relu(np.float32(0.5)).tolist() == [-0.5]

@@ -178,3 +178,13 @@ def test_missing_forward_or_backward_says_what_to_define():
 
     with pytest.raises(NotImplementedError, match="forward"):
         Empty.apply(tg.ones(1))
+
+
+def test_a_tensor_that_requires_grad_as_a_keyword_option_is_refused_not_silently_dropped():
+    # It used to reach forward as an option and get no gradient (PyTorch binds it as an input).
+    a, b = tg.ones(2, requires_grad=True), tg.Tensor([2.0, 3.0], requires_grad=True)
+    with pytest.raises(TypeError, match="scale= is a Tensor that requires grad.*positionally"):
+        ScaledProduct.apply(a, a, scale=b)
+    out = ScaledProduct.apply(a, b, scale=2.0)  # numbers as options are fine
+    out.sum().backward()
+    np.testing.assert_allclose(a.grad, [4.0, 6.0])

@@ -154,3 +154,60 @@ def test_value_queries_work_on_tensors():
     assert np.shape(t) == (2, 3) and np.ndim(t) == 2 and np.size(t) == 6
     assert np.allclose(t, 1.0)
     assert np.isfinite(t).all()
+
+
+# ---------------------------------------------------------------- audit 2: NumPy's signatures, copies, names
+@pytest.mark.parametrize(
+    "call, method_call",
+    [
+        (lambda t: np.sum(t, 0, None, None, True), lambda t: t.sum(axis=0, keepdims=True)),
+        (lambda t: np.mean(t, 1, None, None, True), lambda t: t.mean(axis=1, keepdims=True)),
+        (lambda t: np.max(t, 0, None, True), lambda t: t.max(axis=0, keepdims=True)),
+        (lambda t: np.min(t, 1, None, True), lambda t: t.min(axis=1, keepdims=True)),
+        (lambda t: np.var(t, 0, None, None, 1), lambda t: t.var(axis=0, ddof=1)),
+        (lambda t: np.var(t, 0, None, None, 1, True), lambda t: t.var(axis=0, ddof=1, keepdims=True)),
+        (lambda t: np.var(t, correction=1), lambda t: t.var(ddof=1)),
+        (lambda t: np.clip(t, min=0.6, max=2.5), lambda t: t.clip(0.6, 2.5)),
+        (lambda t: np.concatenate([t, t * 2], axis=None), lambda t: tg.cat([t.reshape(-1), (t * 2).reshape(-1)])),
+    ],
+)
+def test_numpy_positional_arguments_mean_what_they_mean_in_numpy(call, method_call):
+    # np.sum(a, axis, dtype, out, keepdims): the fifth argument is keepdims, not the third.
+    x, y = leaf(X), leaf(X)
+    out, expected = call(x), method_call(y)
+    assert out.shape == expected.shape
+    np.testing.assert_allclose(out.numpy(), expected.numpy(), rtol=1e-12)
+    out.sum().backward()
+    expected.sum().backward()
+    np.testing.assert_allclose(x.grad, y.grad, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "call, words",
+    [
+        (lambda t: np.sum(t, 0, np.float32), "dtype"),  # was taken as keepdims=True
+        (lambda t: np.max(t, 0, np.empty(3)), "out"),  # was taken as keepdims=True
+        (lambda t: np.clip(t, 0.0, 1.0, out=np.empty((2, 3))), "out"),  # was ignored
+        (lambda t: np.clip(t, 0.0, 1.0, np.empty((2, 3))), "out"),
+        (lambda t: np.dot(t, t.T, out=np.empty((2, 2))), "out"),
+        (lambda t: np.concatenate([t, t], 0, np.empty((4, 3))), "out"),
+    ],
+)
+def test_numpy_out_and_dtype_given_positionally_are_refused(call, words):
+    with pytest.raises(TypeError, match=words):
+        call(leaf(X))
+
+
+def test_np_array_copies_the_data_and_np_asarray_shares_it():
+    t = tg.Tensor([1.0, 2.0])
+    copied = np.array(t)
+    copied[0] = 5.0  # must not change the tensor (NumPy asks __array__ for a copy here)
+    assert t.data[0] == 1.0
+    assert np.asarray(t) is t.data
+    with pytest.raises(ValueError, match="copy"):
+        np.array(t, dtype=np.float32, copy=False)
+
+
+def test_unsupported_numpy_function_is_named_with_its_submodule():
+    with pytest.raises(TypeError, match=r"np\.linalg\.norm"):
+        np.linalg.norm(leaf([3.0, 4.0]))

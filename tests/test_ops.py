@@ -417,3 +417,39 @@ def test_max_and_min_along_a_non_empty_axis_of_an_empty_tensor_are_empty():
         x.max(axis=0)  # the reduced axis itself is empty: no value (PyTorch raises too)
     with pytest.raises(ValueError, match="empty"):
         x.min()
+
+
+def test_softmax_of_a_row_with_plus_infinity_is_nan_like_pytorch():
+    # PyTorch: softmax([inf, 0, 1]) = [nan, nan, nan] (inf - inf); we gave [nan, 0, 0].
+    x = tg.Tensor([[np.inf, 0.0, 1.0], [0.0, 0.0, 0.0]])
+    with np.errstate(invalid="ignore"):
+        probs, log_probs = x.softmax(axis=1), x.log_softmax(axis=1)
+    assert np.isnan(probs.data[0]).all() and np.isnan(log_probs.data[0]).all()
+    np.testing.assert_allclose(probs.data[1], [1 / 3] * 3)
+    np.testing.assert_allclose(log_probs.data[1], [-np.log(3.0)] * 3)
+
+
+def test_clip_with_array_bounds_that_broadcast_beyond_the_tensor():
+    # torch.clamp(x (3,), min=zeros (2, 1), max=1) has shape (2, 3); backward used to fail in NumPy.
+    x = tg.Tensor([-0.5, 0.0, 2.0], requires_grad=True)
+    out = x.clip(np.array([[0.0], [-1.0]]), 1.0)
+    np.testing.assert_array_equal(out.data, [[0.0, 0.0, 1.0], [-0.5, 0.0, 1.0]])
+    out.sum().backward()
+    np.testing.assert_array_equal(x.grad, [1.0, 2.0, 0.0])  # the bounds are inside the interval (gradient 1)
+
+
+def test_clip_with_lo_above_hi_gives_hi_and_no_gradient_like_pytorch():
+    x = tg.Tensor([-2.0, 0.0, 2.0], requires_grad=True)
+    out = x.clip(1.0, -1.0)
+    np.testing.assert_array_equal(out.data, [-1.0, -1.0, -1.0])
+    out.sum().backward()
+    np.testing.assert_array_equal(x.grad, [0.0, 0.0, 0.0])
+
+
+def test_permute_without_arguments_reverses_the_axes_like_transpose():
+    x = tg.Tensor(np.arange(24.0).reshape(2, 3, 4), requires_grad=True)
+    out = x.permute()
+    assert out.shape == (4, 3, 2)
+    np.testing.assert_array_equal(out.data, np.transpose(x.data))
+    (out * tg.Tensor(np.arange(24.0).reshape(4, 3, 2))).sum().backward()
+    np.testing.assert_array_equal(x.grad, np.transpose(np.arange(24.0).reshape(4, 3, 2)))

@@ -237,3 +237,26 @@ def test_step_and_tolerances_are_checked(options, error, words):
 def test_numerical_grad_step_zero_is_refused_not_nan():
     with pytest.raises(ValueError, match="eps"):
         numerical_grad(lambda t: t.sum(), [np.ones(2)], eps=0)
+
+
+# ---------------------------------------------------------------- audit 2: messages name the check that failed
+@pytest.mark.parametrize("check", [gradcheck, gradgradcheck, numerical_grad])
+def test_errors_name_the_function_that_was_called(check):
+    name = check.__name__
+    with pytest.raises(TypeError, match=f"^{name}: fn must be a callable"):
+        check(3, [np.ones(2)])
+    with pytest.raises(TypeError, match=f"^{name}: input 0 is float32"):
+        check(lambda t: t.sum(), [tg.Tensor([1.0], dtype=np.float32, requires_grad=True)])
+
+
+def test_gradgradcheck_failure_says_it_is_about_second_derivatives():
+    x = tg.Tensor([0.2, -0.7, 1.1], requires_grad=True)
+    with pytest.raises(GradcheckError, match=r"^gradgradcheck \(second derivatives\): .*input 0.*analytical"):
+        gradgradcheck(SinDroppingTheGraph.apply, [x])
+    assert gradgradcheck(SinDroppingTheGraph.apply, [x], raise_exception=False) is False
+
+
+@pytest.mark.parametrize("check", [gradcheck, gradgradcheck])
+def test_raise_exception_must_be_a_bool(check):
+    with pytest.raises(TypeError, match="raise_exception"):
+        check(lambda t: t.sum(), [np.ones(2)], raise_exception="no")

@@ -61,7 +61,7 @@ def unbroadcast(grad: Any, shape: tuple[int, ...]) -> Any:
     return grad
 
 
-def _root_gradient(output: Tensor, gradient: Any, create_graph: bool) -> Any:
+def _root_gradient(output: Tensor, gradient: Any, create_graph: bool, what: str = "gradient") -> Any:
     if gradient is None:
         if output._data.size != 1:
             raise RuntimeError(
@@ -74,10 +74,13 @@ def _root_gradient(output: Tensor, gradient: Any, create_graph: bool) -> Any:
         if isinstance(gradient, Tensor):
             grad = gradient if create_graph else np.array(gradient._data)
         else:
-            grad = to_float_array(gradient, output.dtype)
+            try:
+                grad = to_float_array(gradient, output.dtype)
+            except (TypeError, ValueError) as error:
+                raise type(error)(f"{what}: {error}") from None
         if grad.shape != output.shape:
             raise GradientShapeError(
-                f"gradient has shape {tuple(grad.shape)} but the output has shape {output.shape}: they must match"
+                f"{what} has shape {tuple(grad.shape)} but the output has shape {output.shape}: they must match"
             )
         if not create_graph and grad.dtype != output.dtype:
             grad = grad.astype(output.dtype)
@@ -145,10 +148,7 @@ def _run_engine(
                 input_grads = (input_grads,)
             inputs = node.inputs
             if len(input_grads) != len(inputs):
-                raise RuntimeError(
-                    f"{node.name}.backward returned {len(input_grads)} gradient(s) but the op has {len(inputs)} "
-                    "input(s): return one per input (None where there is none)"
-                )
+                _raise_gradient_count_error(node, input_grads)
             for index, grad in enumerate(input_grads):
                 if grad is None:
                     continue
@@ -182,6 +182,19 @@ def _run_engine(
     if capture is None:
         for leaf, grad in leaf_grads.values():
             _store_grad(leaf, grad, handed_out)
+
+
+def _raise_gradient_count_error(node: Context, input_grads: tuple) -> None:
+    count = len(node.inputs)
+    if len(input_grads) == 1 and isinstance(input_grads[0], list) and len(input_grads[0]) == count:
+        raise RuntimeError(
+            f"{node.name}.backward returned a list of {count} gradients: return a tuple, one per input "
+            "(a list is taken as one gradient, an array)"
+        )
+    raise RuntimeError(
+        f"{node.name}.backward returned {len(input_grads)} gradient(s) but the op has {count} "
+        "input(s): return one per input (None where there is none)"
+    )
 
 
 def _accumulate_leaf(tensor: Tensor, grad: Any, leaf_grads: dict, capture: dict | None) -> None:
@@ -336,7 +349,7 @@ def grad(
     for y in outputs:
         if not y.requires_grad:
             raise RuntimeError("grad(): one of the outputs does not require grad (it does not depend on the inputs)")
-    root_grads = [_root_gradient(y, g, create_graph) for y, g in zip(outputs, grad_outputs)]
+    root_grads = [_root_gradient(y, g, create_graph, "grad_outputs") for y, g in zip(outputs, grad_outputs)]
     capture: dict[int, Any] = {id(x): None for x in inputs}
     _run_engine(outputs, root_grads, retain_graph, create_graph, capture)
     results: list[Tensor | None] = []

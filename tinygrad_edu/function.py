@@ -159,13 +159,26 @@ def _as_output_array(out: Any, arrays: list, name: str) -> np.ndarray:
     return array
 
 
+def _check_keyword_options(cls: type, kwargs: dict) -> None:
+    """Keyword options reach ``forward`` unchanged and are not graph inputs: a Tensor that
+    requires grad among them would silently get no gradient (PyTorch binds it as an input)."""
+    for key, value in kwargs.items():
+        if isinstance(value, Tensor) and value.requires_grad:
+            raise TypeError(
+                f"{cls.__name__}.apply: the keyword argument {key}= is a Tensor that requires grad, but keyword "
+                f"options are not inputs of the graph and would get no gradient; pass it positionally "
+                f"({cls.__name__}.apply(x, {key})) and return its gradient from backward"
+            )
+
+
 class Function:
     """Base class of every differentiable operation (see the module docstring).
 
     Subclasses define ``forward(ctx, *inputs)`` on NumPy arrays and
     ``backward(ctx, grad_output)`` returning one gradient per input (a Tensor, an
     array or None). Apply with ``MyOp.apply(*tensors, **options)``; keyword options
-    are passed to ``forward`` unchanged.
+    are passed to ``forward`` unchanged and are not inputs of the graph (so a Tensor
+    that requires grad must be passed positionally; as a keyword it is refused).
 
     >>> import numpy as np, tinygrad_edu as tg
     >>> class Cube(tg.Function):
@@ -210,6 +223,8 @@ class Function:
                     any_requires_grad = True
             else:
                 arrays.append(x)
+        if kwargs and not cls.backward_accepts_arrays:  # (user-defined ops only: the built-ins pass options)
+            _check_keyword_options(cls, kwargs)
         try:
             out = cls.forward(ctx, *arrays, **kwargs)
         except (ValueError, IndexError) as error:

@@ -105,36 +105,45 @@ def _check_options(name: str, options: dict) -> None:
         raise TypeError(f"np.{name}: keyword arguments {unsupported} are not supported on Tensors")
 
 
-def _sum(a, axis=None, keepdims=False, **options):
-    _check_options("sum", options)
+# The signatures below are NumPy's, positional order included: ``np.sum(t, 0, None, None, True)``
+# must mean keepdims=True, and ``np.sum(t, 0, np.float32)`` must not (a dtype) pass as keepdims.
+def _sum(a, axis=None, dtype=None, out=None, keepdims=False, **options):
+    _check_options("sum", {"dtype": dtype, "out": out, **options})
     return _as_tensor(a).sum(axis=axis, keepdims=keepdims)
 
 
-def _mean(a, axis=None, keepdims=False, **options):
-    _check_options("mean", options)
+def _mean(a, axis=None, dtype=None, out=None, keepdims=False, **options):
+    _check_options("mean", {"dtype": dtype, "out": out, **options})
     return _as_tensor(a).mean(axis=axis, keepdims=keepdims)
 
 
-def _max(a, axis=None, keepdims=False, **options):
-    _check_options("max", options)
+def _max(a, axis=None, out=None, keepdims=False, **options):
+    _check_options("max", {"out": out, **options})
     return _as_tensor(a).max(axis=axis, keepdims=keepdims)
 
 
-def _min(a, axis=None, keepdims=False, **options):
-    _check_options("min", options)
+def _min(a, axis=None, out=None, keepdims=False, **options):
+    _check_options("min", {"out": out, **options})
     return _as_tensor(a).min(axis=axis, keepdims=keepdims)
 
 
-def _var(a, axis=None, keepdims=False, ddof=0, **options):
-    _check_options("var", options)
+def _var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, correction=None, **options):
+    _check_options("var", {"dtype": dtype, "out": out, **options})
+    if correction is not None:  # NumPy 2's alias of ddof (the Array API name)
+        if ddof != 0:
+            raise TypeError("np.var: give ddof= or correction=, not both")
+        ddof = correction
     return _as_tensor(a).var(axis=axis, keepdims=keepdims, ddof=ddof)
 
 
-def _reshape(a, shape=None, *args, **kwargs):
-    shape = kwargs.pop("newshape", shape)
-    if args:
-        kwargs["order"] = args[0]
-    _check_options("reshape", kwargs)
+def _reshape(a, shape=None, order="C", *, newshape=None, copy=None):
+    if newshape is not None:  # the keyword's name before NumPy 2.1
+        if shape is not None:
+            raise TypeError("np.reshape: give shape= or newshape=, not both")
+        shape = newshape
+    if shape is None:
+        raise TypeError("np.reshape: missing the new shape")
+    _check_options("reshape", {"order": order, "copy": copy})
     return _as_tensor(a).reshape(shape)
 
 
@@ -142,13 +151,15 @@ def _transpose(a, axes=None):
     return _as_tensor(a).transpose(*(() if axes is None else axes))
 
 
-def _concatenate(arrays, axis=0, **options):
-    _check_options("concatenate", options)
+def _concatenate(arrays, axis=0, out=None, **options):
+    _check_options("concatenate", {"out": out, **options})
+    if axis is None:  # NumPy flattens every array first
+        return cat([_as_tensor(t).reshape(-1) for t in _tensor_sequence("concatenate", arrays)], axis=0)
     return cat(arrays, axis=axis)
 
 
-def _stack(arrays, axis=0, **options):
-    _check_options("stack", options)
+def _stack(arrays, axis=0, out=None, **options):
+    _check_options("stack", {"out": out, **options})
     return stack(arrays, axis=axis)
 
 
@@ -159,17 +170,26 @@ def _where(condition, x=None, y=None):
     return where(condition, x, y)
 
 
-def _clip(a, a_min=None, a_max=None, **kwargs):
-    return _as_tensor(a).clip(kwargs.get("min", a_min), kwargs.get("max", a_max))
+def _clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None, **options):  # noqa: A002 (NumPy's names)
+    _check_options("clip", {"out": out, **options})
+    if min is not None and a_min is not None or max is not None and a_max is not None:
+        raise TypeError("np.clip: give a_min/a_max or min/max, not both")
+    return _as_tensor(a).clip(a_min if min is None else min, a_max if max is None else max)
 
 
-def _dot(a, b):
+def _dot(a, b, out=None):
+    _check_options("dot", {"out": out})
     a, b = _as_tensor(a), _as_tensor(b)
     if a.ndim == 0 or b.ndim == 0:
         return a * b
     if a.ndim > 2 or b.ndim > 2:
         raise TypeError("np.dot of arrays with more than 2 dimensions is not supported on Tensors; use np.matmul")
     return a @ b
+
+
+def _ravel(a, order="C"):
+    _check_options("ravel", {"order": order})
+    return _as_tensor(a).reshape(-1)
 
 
 def _on_values(func: Callable) -> Callable:
@@ -191,7 +211,7 @@ _FUNCTIONS: dict[Callable, Callable] = {
     np.squeeze: lambda a, axis=None: _as_tensor(a).squeeze(axis),
     np.expand_dims: lambda a, axis: _as_tensor(a).unsqueeze(axis),
     np.broadcast_to: lambda array, shape, subok=False: _as_tensor(array).broadcast_to(shape),
-    np.ravel: lambda a, order="C": (_check_options("ravel", {"order": order}), _as_tensor(a).reshape(-1))[1],
+    np.ravel: _ravel,
     np.concatenate: _concatenate,
     np.stack: _stack,
     np.where: _where,
@@ -212,10 +232,17 @@ def array_function(func: Callable, types: tuple, args: tuple, kwargs: dict) -> A
     implementation = _FUNCTIONS.get(func)
     if implementation is None:
         raise TypeError(
-            f"np.{func.__name__} has no differentiable counterpart in tinygrad_edu; "
+            f"{_numpy_name(func)} has no differentiable counterpart in tinygrad_edu; "
             "use np.asarray(t) to work on the values (this leaves the graph)"
         )
     return implementation(*args, **kwargs)
+
+
+def _numpy_name(func: Callable) -> str:
+    """``np.sum``, ``np.linalg.norm``: the name a user typed, from the function's module."""
+    module = getattr(func, "__module__", None) or "numpy"
+    prefix = "np" + module[len("numpy"):] if module.startswith("numpy") and "._" not in module else "np"
+    return f"{prefix}.{func.__name__}"
 
 
 def cat(tensors: Any, axis: int = 0, *, dim: int | None = None) -> Tensor:

@@ -57,8 +57,29 @@ def _axis_arg(axis: Any, dim: Any) -> Any:
     return axis
 
 
+def _keepdims_arg(keepdims: Any, keepdim: Any) -> bool:
+    """NumPy's ``keepdims=`` or PyTorch's ``keepdim=``, which must be True or False.
+
+    A truthy string or array would otherwise quietly mean True (PyTorch refuses them too).
+    """
+    if keepdim is not None:
+        keepdims = keepdims or keepdim
+    if keepdims is False or keepdims is True:
+        return keepdims
+    if isinstance(keepdims, np.bool_):
+        return bool(keepdims)
+    raise TypeError(f"keepdims must be True or False, got {keepdims!r}")
+
+
 class Tensor:
     """A floating-point n-dimensional array that records how it was computed.
+
+    Dtypes of mixed operands: a Python or NumPy *scalar* takes the tensor's dtype
+    (``float32_tensor * np.float64(2.0)`` stays float32, as in PyTorch); integer and
+    bool arrays and lists take it too; a float *array* or another Tensor follows
+    NumPy's promotion (float32 with float64 gives float64, as ``torch`` does for an
+    ``ndarray`` operand). Unlike PyTorch, a 0-d float64 Tensor promotes a float32
+    tensor too (NumPy's rule); the gradient always has its tensor's own dtype.
 
     >>> import tinygrad_edu as tg
     >>> x = tg.Tensor([1.0, 2.0, 3.0], requires_grad=True)
@@ -202,9 +223,12 @@ class Tensor:
         return bool(self._data.reshape(()))
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        if dtype is None:
-            return self._data
-        return self._data.astype(dtype)
+        """``np.asarray(t)`` shares the data; ``np.array(t)`` (``copy=True``) gets a copy, as NumPy promises."""
+        if dtype is not None and np.dtype(dtype) != self._data.dtype:
+            if copy is False:
+                raise ValueError(f"cannot convert a {self._data.dtype} tensor to {np.dtype(dtype)} without a copy (copy=False)")
+            return self._data.astype(dtype)
+        return self._data.copy() if copy else self._data
 
     def __repr__(self) -> str:
         body = np.array2string(self._data, separator=", ", prefix="Tensor(")
@@ -334,10 +358,8 @@ class Tensor:
         return ops.ReLU.apply(self)
 
     def leaky_relu(self, slope: float = 0.01) -> Tensor:
-        try:
-            slope = float(slope)
-        except (TypeError, ValueError):
-            raise TypeError(f"leaky_relu: slope must be a real number, got {slope!r}") from None
+        if type(slope) is not float:
+            slope = _slope_arg(slope)
         return ops.LeakyReLU.apply(self, slope=slope)
 
     def sigmoid(self) -> Tensor:
@@ -370,24 +392,24 @@ class Tensor:
 
     # ------------------------------------------------------------------ reductions
     def sum(self, axis: Axis = None, keepdims: bool = False, *, dim: Axis = None, keepdim: bool | None = None) -> Tensor:
-        return ops.Sum.apply(self, axis=_axis_arg(axis, dim), keepdims=bool(keepdim or keepdims))
+        return ops.Sum.apply(self, axis=_axis_arg(axis, dim), keepdims=_keepdims_arg(keepdims, keepdim))
 
     def mean(self, axis: Axis = None, keepdims: bool = False, *, dim: Axis = None, keepdim: bool | None = None) -> Tensor:
-        return ops.Mean.apply(self, axis=_axis_arg(axis, dim), keepdims=bool(keepdim or keepdims))
+        return ops.Mean.apply(self, axis=_axis_arg(axis, dim), keepdims=_keepdims_arg(keepdims, keepdim))
 
     def max(self, axis: Axis = None, keepdims: bool = False, *, dim: Axis = None, keepdim: bool | None = None) -> Tensor:
-        return ops.Max.apply(self, axis=_axis_arg(axis, dim), keepdims=bool(keepdim or keepdims))
+        return ops.Max.apply(self, axis=_axis_arg(axis, dim), keepdims=_keepdims_arg(keepdims, keepdim))
 
     def min(self, axis: Axis = None, keepdims: bool = False, *, dim: Axis = None, keepdim: bool | None = None) -> Tensor:
-        return ops.Min.apply(self, axis=_axis_arg(axis, dim), keepdims=bool(keepdim or keepdims))
+        return ops.Min.apply(self, axis=_axis_arg(axis, dim), keepdims=_keepdims_arg(keepdims, keepdim))
 
     def var(
         self, axis: Axis = None, keepdims: bool = False, ddof: int = 0, *, dim: Axis = None, keepdim: bool | None = None
     ) -> Tensor:
-        return ops.var(self, axis=_axis_arg(axis, dim), keepdims=bool(keepdim or keepdims), ddof=ddof)
+        return ops.var(self, axis=_axis_arg(axis, dim), keepdims=_keepdims_arg(keepdims, keepdim), ddof=ddof)
 
     def logsumexp(self, axis: Axis = None, keepdims: bool = False, *, dim: Axis = None, keepdim: bool | None = None) -> Tensor:
-        return ops.LogSumExp.apply(self, axis=_axis_arg(axis, dim), keepdims=bool(keepdim or keepdims))
+        return ops.LogSumExp.apply(self, axis=_axis_arg(axis, dim), keepdims=_keepdims_arg(keepdims, keepdim))
 
     def softmax(self, axis: int = -1, *, dim: int | None = None) -> Tensor:
         return ops.softmax(self, axis=_axis_arg(axis if dim is None else None, dim))
@@ -405,7 +427,8 @@ class Tensor:
         return ops.Transpose.apply(self, axes=_shape_arg(axes) if axes else None)
 
     def permute(self, *axes: Any) -> Tensor:
-        return ops.Transpose.apply(self, axes=_shape_arg(axes))
+        """``transpose`` under PyTorch's name: a full permutation of the axes (none reverses them)."""
+        return ops.Transpose.apply(self, axes=_shape_arg(axes) if axes else None)
 
     def swapaxes(self, axis1: int, axis2: int) -> Tensor:
         return ops.swapaxes(self, axis1, axis2)
@@ -471,11 +494,26 @@ def _compare(ufunc: np.ufunc, tensor: Tensor, other: Any) -> np.ndarray:
         raise TypeError(f"{ufunc.__name__}: cannot compare a Tensor with {type(other).__name__} {other!r}") from None
 
 
+def _slope_arg(slope: Any) -> float:
+    """leaky_relu's slope as a float: a constant, so a Tensor that requires grad is refused."""
+    if isinstance(slope, Tensor) and slope.requires_grad and state.grad_enabled:
+        raise TypeError("leaky_relu: slope is a Tensor that requires grad, but the slope is a constant and gets no gradient")
+    try:
+        return float(slope)
+    except (TypeError, ValueError):
+        raise TypeError(f"leaky_relu: slope must be a real number, got {slope!r}") from None
+
+
 def _bound(value: Any, name: str) -> Any:
     """A clip bound: None, a real number or an array of them (a Tensor gives its values)."""
     if value is None or type(value) is float or type(value) is int:
         return value
     if isinstance(value, Tensor):
+        if value.requires_grad and state.grad_enabled:  # a bound is a constant: its gradient would be dropped
+            raise TypeError(
+                f"clip: the bound {name} is a Tensor that requires grad, but bounds are constants and get no "
+                f"gradient; pass {name}.detach(), or use tg.maximum / tg.minimum to differentiate through it"
+            )
         return value._data
     if isinstance(value, (np.floating, np.integer)) and not isinstance(value, bool):
         return value

@@ -81,7 +81,7 @@ class _Extremum(Reduction):
     def forward(cls, ctx, x, axis=None, keepdims=False):
         ctx.shape, ctx.axes, ctx.keepdims = x.shape, normalize_axes(axis, x.ndim), keepdims
         if any(x.shape[a] == 0 for a in ctx.axes):  # (other axes may be empty: the result is then empty too)
-            raise ValueError(f"{cls.__name__.lower()} over an empty axis (shape {x.shape}) has no value")
+            raise ValueError("an empty axis has no extreme value")
         out = cls.reduce(x, axis=ctx.axes, keepdims=True)
         ctx.save_for_backward(x, out)
         return out if keepdims else out.reshape([n for i, n in enumerate(x.shape) if i not in ctx.axes])
@@ -127,11 +127,22 @@ class LogSumExp(Reduction):
         return expand_reduced(grad_output, ctx.shape, ctx.axes, ctx.keepdims) * softmax
 
 
+def _axes_for(name: str, axis, shape: tuple[int, ...]) -> tuple[int, ...]:
+    """``normalize_axes`` for the composed ops, whose errors then name the op and the shape."""
+    try:
+        return normalize_axes(axis, len(shape))
+    except (TypeError, ValueError) as error:
+        raise type(error)(f"{name}: {error} (input shape {shape})") from None
+
+
 def var(x, axis=None, keepdims=False, ddof=0):
-    """Variance Σ(x - mean)² / (n - ddof), composed from differentiable ops."""
+    """Variance Σ(x - mean)² / (n - ddof), composed from differentiable ops.
+
+    Fewer than ``ddof + 1`` elements raise ``ValueError`` (PyTorch returns inf or nan with a warning).
+    """
     if isinstance(ddof, bool) or not isinstance(ddof, (int, float, np.integer, np.floating)):
         raise TypeError(f"var: ddof must be a number, got {ddof!r}")
-    axes = normalize_axes(axis, x.ndim)
+    axes = _axes_for("var", axis, x.shape)
     count = int(np.prod([x.shape[a] for a in axes]))
     if count - ddof <= 0:
         raise ValueError(f"var: {count} elements with ddof={ddof} leaves no degrees of freedom")
@@ -139,7 +150,7 @@ def var(x, axis=None, keepdims=False, ddof=0):
     return (centered * centered).sum(axis=axes, keepdims=keepdims) / (count - ddof)
 
 
-def _shift_by_max(x, axis):
+def _shift_by_max(x, axis, name):
     """x - max(x) along ``axis``, the max taken as a constant.
 
     The shift changes neither the softmax nor its gradient, but it keeps the numbers
@@ -147,19 +158,26 @@ def _shift_by_max(x, axis):
     log 2 in the rounding of 1e4 + log 2 (PyTorch subtracts the max for the same reason).
     """
     data = x._data
+    axes = _axes_for(name, axis, data.shape)
     if data.size == 0:
         return x
-    shift = np.max(data, axis=normalize_axes(axis, data.ndim), keepdims=True)
-    shift = np.where(np.isfinite(shift), shift, 0).astype(data.dtype, copy=False)
+    shift = np.max(data, axis=axes, keepdims=True)
+    # A row of -inf has no max to subtract (-inf - -inf = nan; the row stays -inf). A +inf max is
+    # kept: the row then becomes nan, as in PyTorch (inf / inf has no value).
+    shift = np.where(shift == -np.inf, 0, shift).astype(data.dtype, copy=False)
     return x - Tensor._wrap(shift)
 
 
 def softmax(x, axis=-1):
     """exp(x - logsumexp(x)): normalized along ``axis``."""
-    return log_softmax(x, axis).exp()
+    return _log_softmax(x, axis, "softmax").exp()
 
 
 def log_softmax(x, axis=-1):
     """x - logsumexp(x) along ``axis`` (after shifting by the max, for precision)."""
-    shifted = _shift_by_max(x, axis)
+    return _log_softmax(x, axis, "log_softmax")
+
+
+def _log_softmax(x, axis, name):
+    shifted = _shift_by_max(x, axis, name)
     return shifted - shifted.logsumexp(axis=axis, keepdims=True)

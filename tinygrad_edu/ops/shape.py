@@ -14,6 +14,10 @@ from ..tensor import Tensor
 class ShapeOp(Function):
     backward_accepts_arrays = True
 
+    @classmethod
+    def explain_error(cls, error, arrays, kwargs):
+        return error  # each forward below raises its own message, naming the op and the shapes
+
 
 class Reshape(ShapeOp):
     """x with a new shape (same elements); the gradient is reshaped back."""
@@ -76,8 +80,8 @@ class GetItem(ShapeOp):
         ctx.input_shape, ctx.index = x.shape, index
         try:
             out = x[index]
-        except IndexError as error:
-            raise IndexError(f"index {_describe_index(index)} is invalid for a tensor of shape {x.shape}: {error}") from None
+        except (IndexError, ValueError) as error:  # (ValueError: a slice step of 0)
+            raise type(error)(f"index {_describe_index(index)} is invalid for a tensor of shape {x.shape}: {error}") from None
         return out if isinstance(out, np.ndarray) else np.asarray(out)
 
     @staticmethod

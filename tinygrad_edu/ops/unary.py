@@ -172,14 +172,18 @@ class Clip(UnaryOp):
     @classmethod
     def explain_error(cls, error, arrays, kwargs):
         bounds = {name: tuple(np.shape(kwargs[name])) for name in ("lo", "hi") if kwargs.get(name) is not None}
-        return type(error)(f"clip: bounds of shapes {bounds} cannot be broadcast to the tensor's shape {arrays[0].shape}")
+        if not bounds:
+            return error  # forward's own message: no bound given
+        return type(error)(f"clip: bounds of shapes {bounds} cannot be broadcast with the tensor's shape {arrays[0].shape}")
 
     @staticmethod
     def backward(ctx, grad_output):
         (x,) = ctx.saved_tensors
-        inside = np.ones(x.shape, dtype=bool)
-        if ctx.lo is not None:
-            inside &= x >= ctx.lo
-        if ctx.hi is not None:
-            inside &= x <= ctx.hi
+        # (Not in place: array bounds may broadcast the mask, and the output, beyond x's shape.)
+        if ctx.lo is None:
+            inside = x <= ctx.hi
+        elif ctx.hi is None:
+            inside = x >= ctx.lo
+        else:
+            inside = (x >= ctx.lo) & (x <= ctx.hi)
         return grad_output * inside

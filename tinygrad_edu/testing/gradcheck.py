@@ -40,30 +40,34 @@ class GradcheckError(AssertionError):
     """Raised by ``gradcheck`` when analytical and numerical gradients disagree."""
 
 
-def _check_arguments(fn: Any, eps: Any, atol: Any = 0.0, rtol: Any = 0.0) -> None:
-    """fn callable; eps a positive step; tolerances non-negative numbers."""
+def _check_arguments(
+    fn: Any, eps: Any, atol: Any = 0.0, rtol: Any = 0.0, raise_exception: Any = True, name: str = "gradcheck"
+) -> None:
+    """fn callable; eps a positive step; tolerances non-negative numbers; raise_exception a bool."""
     if not callable(fn):
-        raise TypeError(f"gradcheck: fn must be a callable (the function to check), got {type(fn).__name__}")
-    for name, value, positive in (("eps", eps, True), ("atol", atol, False), ("rtol", rtol, False)):
+        raise TypeError(f"{name}: fn must be a callable (the function to check), got {type(fn).__name__}")
+    if not isinstance(raise_exception, (bool, np.bool_)):
+        raise TypeError(f"{name}: raise_exception must be True or False, got {raise_exception!r}")
+    for option, value, positive in (("eps", eps, True), ("atol", atol, False), ("rtol", rtol, False)):
         if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-            raise TypeError(f"gradcheck: {name} must be a real number, got {value!r}")
+            raise TypeError(f"{name}: {option} must be a real number, got {value!r}")
         if not np.isfinite(value) or value < 0 or (positive and value == 0):
-            raise ValueError(f"gradcheck: {name} must be {'positive' if positive else 'non-negative'} and finite, got {value!r}")
+            raise ValueError(f"{name}: {option} must be {'positive' if positive else 'non-negative'} and finite, got {value!r}")
 
 
-def _prepare_inputs(inputs: Any) -> list[Any]:
+def _prepare_inputs(inputs: Any, name: str = "gradcheck") -> list[Any]:
     """Inputs as a list; arrays, lists and numbers become float64 tensors that require grad."""
     if inputs is None or isinstance(inputs, (str, bytes, dict)) or not (
         isinstance(inputs, (Tensor, np.ndarray)) or hasattr(inputs, "__iter__")
     ):
-        raise TypeError(f"gradcheck: inputs must be a list of Tensors or arrays, got {type(inputs).__name__}")
+        raise TypeError(f"{name}: inputs must be a list of Tensors or arrays, got {type(inputs).__name__}")
     items = [inputs] if isinstance(inputs, (Tensor, np.ndarray)) else list(inputs)
     prepared = []
     for index, item in enumerate(items):
         if isinstance(item, Tensor):
             if item.requires_grad and item.dtype != np.float64:
                 raise TypeError(
-                    f"gradcheck: input {index} is {item.dtype}; finite differences need float64 for enough "
+                    f"{name}: input {index} is {item.dtype}; finite differences need float64 for enough "
                     "precision (use t.double() or dtype=np.float64)"
                 )
             prepared.append(item)
@@ -71,10 +75,10 @@ def _prepare_inputs(inputs: Any) -> list[Any]:
             try:
                 prepared.append(Tensor(item, dtype=np.float64, requires_grad=True))
             except (TypeError, ValueError) as error:
-                raise TypeError(f"gradcheck: input {index} cannot be made a float64 tensor: {error}") from None
+                raise TypeError(f"{name}: input {index} cannot be made a float64 tensor: {error}") from None
         else:
             raise TypeError(
-                f"gradcheck: input {index} is a {type(item).__name__}; expected a Tensor, a NumPy array, a list or a number"
+                f"{name}: input {index} is a {type(item).__name__}; expected a Tensor, a NumPy array, a list or a number"
             )
     return prepared
 
@@ -132,8 +136,8 @@ def numerical_grad(fn: Callable, inputs: Any, eps: float = 1e-6, grad_output: An
     >>> np.round(g, 6)
     array([ 2., -4.])
     """
-    _check_arguments(fn, eps)
-    tensors = _prepare_inputs(inputs)
+    _check_arguments(fn, eps, name="numerical_grad")
+    tensors = _prepare_inputs(inputs, "numerical_grad")
     outputs = _as_outputs(fn(*tensors))
     size = sum(o._data.size for o in outputs)
     weights = np.ones(size) if grad_output is None else np.asarray(grad_output, dtype=np.float64).ravel()
@@ -219,7 +223,7 @@ def gradcheck(
     >>> gradcheck(lambda a, b: a @ b, [np.ones((2, 3)), np.ones((3, 2))])
     True
     """
-    _check_arguments(fn, eps, atol, rtol)
+    _check_arguments(fn, eps, atol, rtol, raise_exception)
     tensors = _prepare_inputs(inputs)
     checked = [i for i, t in enumerate(tensors) if isinstance(t, Tensor) and t.requires_grad]
     if not checked:
@@ -289,7 +293,10 @@ def gradgradcheck(
     >>> gradgradcheck(lambda x: x.sigmoid() * x.exp(), [x])
     True
     """
-    _check_arguments(fn, eps, atol, rtol)
-    tensors = _prepare_inputs(inputs)
+    _check_arguments(fn, eps, atol, rtol, raise_exception, name="gradgradcheck")
+    tensors = _prepare_inputs(inputs, "gradgradcheck")
     derivative, _ = _first_derivative(fn, tensors, seed)
-    return gradcheck(derivative, tensors, eps=eps, atol=atol, rtol=rtol, raise_exception=raise_exception, seed=seed + 1)
+    try:
+        return gradcheck(derivative, tensors, eps=eps, atol=atol, rtol=rtol, raise_exception=raise_exception, seed=seed + 1)
+    except GradcheckError as error:
+        raise GradcheckError(f"gradgradcheck (second derivatives): {error}") from None
