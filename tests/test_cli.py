@@ -20,7 +20,13 @@ def test_demo_writes_its_figures_and_graph(tmp_path, capsys):
     assert graph_files, "the computation graph is written as graph.svg (or graph.dot without a renderer)"
     svg = out / "graph.svg"
     if svg.exists():
-        assert "<svg" in svg.read_text()[:2000]
+        text = svg.read_text()
+        assert "<svg" in text[:2000]
+        # the trained network's loss on the training set, after backward, with the gradient-flow view
+        assert "0.weight" in text and "2.bias" in text and "grad norm" in text
+        assert "of 20" in text and "(200, 1)" in text  # dead units counted over the 200 training points
+    else:
+        assert "0.weight" in (out / "graph.dot").read_text()
     printed = capsys.readouterr().out
     assert str(out.resolve()) in printed  # names its output folder at the end
     assert "all layers" in printed and "output layer only" in printed
