@@ -500,3 +500,14 @@ def test_apply_visits_children_before_parents_in_pytorchs_order():
     assert net.apply(lambda m: seen.append(type(m).__name__)) is net
     assert seen == ["ReLU", "Tanh", "Linear", "Sequential", "Sequential", "Sigmoid", "Linear", "Identity",
                     "Sequential", "Sequential"]
+
+
+def test_reused_module_parameters_take_their_new_names_and_user_names_stay():
+    inner = nn.Sequential(nn.Linear(1, 2), nn.ReLU())
+    inner(tg.zeros(3, 1))
+    assert inner[0].weight.name == "0.weight"
+    inner[0].bias.name = "b"  # the user's own name
+    outer = nn.Sequential(inner, nn.Linear(2, 1))
+    outer(tg.zeros(3, 1))
+    assert inner[0].weight.name == "0.0.weight" and inner[0].bias.name == "b"
+    assert outer[1].weight.name == "1.weight"

@@ -478,7 +478,7 @@ def test_real_20_layer_mlp_collapses_to_a_readable_graph():
 
 
 def test_real_module_reused_in_a_bigger_model_takes_the_new_parameter_names():
-    """Tensors keep the name their first model gave; the drawing uses the current named_parameters()."""
+    """Parameters named by their first model are renamed by the bigger one; the drawing shows named_parameters()."""
     from tinygrad_edu import nn
 
     tg.manual_seed(0)

@@ -36,22 +36,27 @@ class Parameter(Tensor):
     (True, True)
     """
 
-    __slots__ = ()
+    # The name a module gave this parameter (None if it never did): a name that still equals it
+    # follows the parameter's path when the module is reused in another model; a user's own does not.
+    __slots__ = ("_auto_name",)
 
     def __init__(self, data: Any = None, requires_grad: bool = True, dtype: Any = None, name: str | None = None) -> None:
         if data is None:
             data = np.empty(0)
         super().__init__(data, requires_grad=requires_grad, dtype=dtype, name=name)
+        self._auto_name: str | None = None
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
 
     def __reduce_ex__(self, protocol: Any) -> Any:  # copy/deepcopy/pickle keep the class and the values
-        return (_rebuild_parameter, (self._data, self.requires_grad, self.name))
+        return (_rebuild_parameter, (self._data, self.requires_grad, self.name, self._auto_name))
 
 
-def _rebuild_parameter(data: np.ndarray, requires_grad: bool, name: str | None) -> Parameter:
-    return Parameter(data, requires_grad=requires_grad, name=name)
+def _rebuild_parameter(data: np.ndarray, requires_grad: bool, name: str | None, auto_name: str | None = None) -> Parameter:
+    param = Parameter(data, requires_grad=requires_grad, name=name)
+    param._auto_name = auto_name
+    return param
 
 
 class _TreeVersion:
@@ -144,7 +149,12 @@ class Module:
             _graph_state.module_scope = scope
 
     def _assign_paths(self) -> None:
-        """Give every submodule its dotted ``_path`` and every unnamed parameter its name."""
+        """Give every submodule its dotted ``_path`` and every parameter its name.
+
+        A parameter named by the user keeps that name; one named by a module (or not
+        at all) takes its current dotted name, so reusing a module inside a bigger model
+        renames ``0.weight`` to ``0.0.weight``.
+        """
         changed = False
         watched: list[tuple[list, list]] = []
         for path, module in self.named_modules():
@@ -155,8 +165,8 @@ class Module:
                 if type(value) is list and (not value or any(isinstance(v, (Module, Parameter)) for v in value)):
                     watched.append((value, list(value)))
         for name, param in self.named_parameters():
-            if param.name is None:
-                param.name = name
+            if param.name is None or param.name == param._auto_name:
+                param.name = param._auto_name = name
         if changed:  # other roots sharing these modules must re-check
             _tree_version.value += 1
         object.__setattr__(self, "_path_cache", _PathCache(_tree_version.value, watched))

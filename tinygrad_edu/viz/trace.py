@@ -257,43 +257,6 @@ def _default_name(item: Any, role: str) -> str | None:
     return None
 
 
-def _parameter_names(calls: list[ModuleCall]) -> dict[int, str]:
-    """``id(parameter) -> name`` from ``named_parameters()`` of the outermost modules called.
-
-    These are the names ``model.named_parameters()`` gives now, even when a module
-    was named inside one model and then reused inside another.
-    """
-    names: dict[int, str] = {}
-    for call in calls:
-        named_parameters = getattr(call.module, "named_parameters", None)
-        if call.parent is not None or not callable(named_parameters):
-            continue
-        try:
-            for name, parameter in named_parameters():
-                names.setdefault(id(parameter), name)
-        except Exception:  # a user's module that cannot list its parameters keeps the tensors' own names
-            continue
-    return names
-
-
-def _name_parameters(values: list[ValueNode], calls: list[ModuleCall]) -> None:
-    """Name each parameter as its model's ``named_parameters()`` does.
-
-    A name given with ``name=`` stays, unless it only differs in the path (a name
-    the module gave earlier, under another parent): ``"0.weight"`` becomes
-    ``"0.0.weight"``, ``"w"`` stays ``"w"``.
-    """
-    names = _parameter_names(calls)
-    if not names:
-        return
-    for value in values:
-        name = names.get(id(value.tensor)) if value.role == "parameter" else None
-        if name is None:
-            continue
-        if value.name is None or value.name.rsplit(".", 1)[-1] == name.rsplit(".", 1)[-1]:
-            value.name = name
-
-
 def trace(*roots: Tensor) -> TracedGraph:
     """The graph reachable from ``roots`` as plain data (see the module docstring).
 
@@ -340,8 +303,6 @@ def trace(*roots: Tensor) -> TracedGraph:
             # Trainable leaves and small constants live in the module that uses them;
             # data inputs stay outside, where they enter the model.
             value.module = _innermost_common([op.module for op in value.consumers])
-
-    _name_parameters(list(values.values()), calls.calls)
 
     unnamed_roots = [values[id(r)] for r in root_list if values[id(r)].name is None and values[id(r)].role == "output"]
     for index, value in enumerate(unnamed_roots):
