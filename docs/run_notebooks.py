@@ -34,7 +34,14 @@ def output_types(cell: nbformat.NotebookNode) -> set[str]:
     return kinds
 
 
-def execute(path: Path, out_dir: Path, timeout: int = 600) -> float:
+# Seconds a cell may take. The notebooks' cells run in seconds; the limit is kept short because
+# nbclient sometimes misses the reply to a cell that shows a widget (nbclient issue #312, seen
+# here in about one run in six): it then waits the whole timeout before it reads the reply and
+# carries on, so a 600 s limit turned a 3 s run into a 10-minute one.
+CELL_TIMEOUT = 60
+
+
+def execute(path: Path, out_dir: Path, timeout: int = CELL_TIMEOUT) -> float:
     """Run one notebook; its executed copy goes to ``out_dir``. Returns the seconds it took."""
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(
