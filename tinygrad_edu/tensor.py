@@ -89,7 +89,7 @@ class Tensor:
     array([2., 4., 6.])
     """
 
-    __slots__ = ("_data", "_grad", "requires_grad", "grad_fn", "name", "_retains_grad", "__weakref__")
+    __slots__ = ("_data", "_grad", "requires_grad", "grad_fn", "name", "_retains_grad", "_version", "__weakref__")
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None, name: str | None = None) -> None:
         if type(data) is np.ndarray and dtype is None and data.dtype in FLOAT_DTYPES:
@@ -108,6 +108,7 @@ class Tensor:
         self.grad_fn = None
         self.name = name
         self._retains_grad = False
+        self._version = 0
 
     @classmethod
     def _wrap(cls, array: np.ndarray, grad_fn: Any = None) -> Tensor:
@@ -119,7 +120,12 @@ class Tensor:
         t.grad_fn = grad_fn
         t.name = None
         t._retains_grad = False
+        t._version = 0
         return t
+
+    def _mark_modified(self) -> None:
+        """Record an in-place change of ``_data`` (bumps the version counter that backward checks)."""
+        self._version += 1
 
     # ------------------------------------------------------------------ data and grad
     @property
@@ -464,6 +470,7 @@ class Tensor:
             value = to_float_array(value, self._data.dtype, copy=False)  # None, strings, complex: a clear TypeError
         try:
             self._data[index] = value
+            self._mark_modified()
         except (ValueError, IndexError) as error:
             raise type(error)(
                 f"cannot assign a value of shape {np.shape(value)} to index {index!r} of a tensor of shape {self.shape}: {error}"
