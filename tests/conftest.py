@@ -23,9 +23,10 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 def _restore_global_state():
     """Tests may change the default dtype or grad mode; put them back afterwards."""
     import tinygrad_edu as tg
-    from tinygrad_edu.grad_mode import state
+    from tinygrad_edu.grad_mode import _mode
+    from tinygrad_edu.nn.module import _calls
 
     yield
     tg.set_default_dtype(np.float64)
-    state.grad_enabled = True
-    state.module_scope = ()
+    _mode.enabled = True
+    _calls.stack = ()

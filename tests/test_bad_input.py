@@ -110,20 +110,20 @@ def test_broadcast_errors_name_the_op_and_both_shapes(op, name):
     "call, words",
     [
         (lambda t: t.reshape(4, 2), ["(2, 3)", "(4, 2)"]),
-        (lambda t: t.sum(axis=3), ["axis 3", "(2, 3)"]),
-        (lambda t: t.max(axis=(0, 0)), ["repeated axis"]),
-        (lambda t: t.transpose(0, 0), ["permutation", "(2, 3)"]),
+        (lambda t: t.sum(axis=3), ["axis) 3", "(2, 3)"]),
+        (lambda t: t.amax(axis=(0, 0)), ["repeated dim"]),
+        (lambda t: t.permute(0, 0), ["permutation", "(2, 3)"]),
         (lambda t: t.expand(3, 3), ["(2, 3)", "(3, 3)"]),
         (lambda t: t.broadcast_to((4, 3)), ["(2, 3)", "(4, 3)"]),
         (lambda t: tg.cat([t, tg.ones(4, 5)]), ["(2, 3)", "(4, 5)"]),
         (lambda t: tg.stack([t, tg.ones(3, 2)]), ["(2, 3)", "(3, 2)"]),
         (lambda t: tg.where(np.ones(4, bool), t, t), ["(4,)", "(2, 3)"]),
-        (lambda t: t.squeeze(5), ["axis 5", "(2, 3)"]),
-        (lambda t: t.unsqueeze(4), ["axis 4", "(2, 3)"]),
+        (lambda t: t.squeeze(5), ["axis) 5", "(2, 3)"]),
+        (lambda t: t.unsqueeze(4), ["axis) 4", "(2, 3)"]),
         (lambda t: t.swapaxes(0, 3), ["(2, 3)"]),
         (lambda t: t.flatten(1, 0), ["start_dim"]),
         (lambda t: t.var(axis=0, ddof=2), ["ddof=2"]),
-        (lambda t: t.softmax(axis=2), ["axis 2"]),
+        (lambda t: t.softmax(axis=2), ["axis) 2"]),
     ],
 )
 def test_shape_and_axis_errors_are_value_errors_naming_the_shapes(call, words):
@@ -218,8 +218,8 @@ def test_item_and_bool_of_several_elements():
 @pytest.mark.parametrize(
     "call, name",
     [
-        (np.sin, "np.sin"),
-        (np.cos, "np.cos"),
+        (np.arcsin, "np.arcsin"),
+        (np.cosh, "np.cosh"),
         (np.cumsum, "np.cumsum"),
         (np.sort, "np.sort"),
         (np.linalg.norm, "norm"),
@@ -306,7 +306,6 @@ def test_flatten_axes_out_of_range(start, end):
         lambda t: t.unsqueeze(),
         lambda t: tg.cat([t, t], axis=1.0),
         lambda t: tg.cat([t, t], axis="a"),
-        lambda t: tg.stack([t, t], axis=None),
         lambda t: tg.cat(None),
         lambda t: tg.cat(t),
         lambda t: t[1.0:2],
@@ -322,7 +321,9 @@ def test_non_integer_axes_and_sequences_are_type_errors_naming_the_argument(call
 
 
 def test_transpose_with_an_axis_out_of_range_names_the_shape():
-    with pytest.raises(ValueError, match=r"permutation.*\(2, 3\)"):
+    with pytest.raises(ValueError, match=r"5 is out of range for shape \(2, 3\)"):
+        tg.ones(2, 3).transpose(0, 5)
+    with pytest.raises(IndexError, match=r"5 is out of range for shape \(2, 3\)"):  # PyTorch's exception type
         tg.ones(2, 3).transpose(0, 5)
 
 
@@ -356,7 +357,7 @@ def test_comparisons_name_the_shapes_or_the_type():
 def test_clip_bounds_are_checked_and_tensors_accepted():
     t = tg.Tensor([-1.0, 0.5, 2.0])
     assert t.clip(tg.Tensor(0.0), tg.Tensor(1.0)).tolist() == [0.0, 0.5, 1.0]
-    with pytest.raises(TypeError, match="lo"):
+    with pytest.raises(TypeError, match="min"):
         t.clip("a", "b")
     with pytest.raises(ValueError, match=r"\(4,\).*\(3,\)"):
         t.clip(np.ones(4), None)
@@ -474,10 +475,10 @@ def test_keepdims_accepts_numpy_bools():
 @pytest.mark.parametrize(
     "call, words",
     [
-        (lambda t: t.softmax(axis=2), ["softmax", "axis 2", "(2, 3)"]),
-        (lambda t: t.log_softmax(axis=-3), ["log_softmax", "axis -3", "(2, 3)"]),
+        (lambda t: t.softmax(axis=2), ["softmax", "axis) 2", "(2, 3)"]),
+        (lambda t: t.log_softmax(axis=-3), ["log_softmax", "axis) -3", "(2, 3)"]),
         (lambda t: t.softmax(axis="a"), ["softmax", "axis"]),
-        (lambda t: t.var(axis=5), ["var", "axis 5", "(2, 3)"]),
+        (lambda t: t.var(axis=5), ["var", "axis) 5", "(2, 3)"]),
     ],
 )
 def test_composed_ops_name_themselves_in_axis_errors(call, words):
@@ -489,7 +490,7 @@ def test_composed_ops_name_themselves_in_axis_errors(call, words):
 
 def test_clip_without_bounds_says_so():
     # The message used to be "bounds of shapes {} cannot be broadcast".
-    with pytest.raises(ValueError, match="at least one of lo and hi"):
+    with pytest.raises(ValueError, match="at least one of min and max"):
         tg.ones(3).clip()
 
 
@@ -497,7 +498,7 @@ def test_clip_without_bounds_says_so():
     "call",
     [
         lambda t: t.reshape(4, 2),
-        lambda t: t.transpose(0, 0),
+        lambda t: t.permute(0, 0),
         lambda t: t.broadcast_to((3, 3)),
         lambda t: tg.cat([t, tg.ones(2, 4)]),
         lambda t: tg.stack([t, tg.ones(3, 2)]),
@@ -508,7 +509,7 @@ def test_shape_op_errors_are_not_prefixed_twice(call):
     with pytest.raises((ValueError, IndexError)) as info:
         call(tg.ones(2, 3))
     message = str(info.value)
-    for doubled in ("Reshape:", "Transpose:", "BroadcastTo:", "Concatenate:", "Stack:", "GetItem:", "input shapes"):
+    for doubled in ("Reshape:", "Permute:", "BroadcastTo:", "Concatenate:", "Stack:", "GetItem:", "input shapes"):
         assert doubled not in message
 
 
@@ -535,9 +536,9 @@ def test_backward_returning_a_list_is_told_to_return_a_tuple():
 
 def test_clip_bound_that_requires_grad_is_refused_not_silently_constant():
     x, lo = tg.Tensor([-1.0, 0.5, 2.0], requires_grad=True), tg.Tensor(0.0, requires_grad=True)
-    with pytest.raises(TypeError, match="bound lo is a Tensor that requires grad"):
+    with pytest.raises(TypeError, match="min is a Tensor that requires grad"):
         x.clip(lo, 1.0)
-    with pytest.raises(TypeError, match="bound max"):
+    with pytest.raises(TypeError, match="max is a Tensor that requires grad"):
         x.clamp(max=tg.Tensor(1.0, requires_grad=True))
     assert x.clip(lo.detach(), 1.0).tolist() == [0.0, 0.5, 1.0]
     with tg.no_grad():

@@ -67,7 +67,7 @@ def test_linear_without_grad_records_nothing():
     [
         (((3, 2), (4,), None), "weight must be 2-D"),
         (((3, 5), (4, 2), None), r"last dimension must equal in_features"),
-        (((3, 2), (4, 2), (3,)), r"bias must have shape \(4,\)"),
+        (((3, 2), (4, 2), (3,)), r"expected shape \(4,\)"),
         (((), (4, 2), None), "does not fit weight"),
     ],
 )

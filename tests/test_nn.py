@@ -9,7 +9,7 @@ import pytest
 
 import tinygrad_edu as tg
 from tinygrad_edu import nn
-from tinygrad_edu.grad_mode import state
+from tinygrad_edu.nn.module import _calls
 from tinygrad_edu.nn import init
 
 
@@ -87,8 +87,7 @@ def test_plain_list_appended_after_assignment_is_found():
     net(tg.ones(1, 2))
     net.layers.append(nn.Linear(2, 2))
     out = net(tg.ones(1, 2))
-    assert out.grad_fn.module_path == "layers.2"
-    assert net.layers[2].weight.name == "layers.2.weight"
+    assert out.grad_fn.module_scope == (net, net.layers[2])
 
 
 def test_shared_parameters_are_listed_once_but_saved_under_each_name():
@@ -358,79 +357,76 @@ def test_load_state_dict_errors_name_the_key_and_change_nothing():
 
 
 # ---------------------------------------------------------------- module scope and paths
-def test_graph_nodes_record_module_scope_and_path():
+def test_graph_nodes_record_the_modules_that_made_them():
     net = nn.Sequential(nn.Linear(1, 3), nn.ReLU(), nn.Linear(3, 1))
     out = net(tg.ones(2, 1))
-    assert out.grad_fn.name == "Linear" and out.grad_fn.module_path == "2"  # the fused x @ W.T + b node
-    assert out.grad_fn.module_scope == (net, net[2])
+    assert out.grad_fn.name == "Linear" and out.grad_fn.module_scope == (net, net[2])  # the fused x @ W.T + b node
     relu_node = out.grad_fn.inputs[0].grad_fn
-    assert relu_node.name == "ReLU" and relu_node.module_path == "1"
-    assert net._path == "" and net[0]._path == "0"
-    assert [p.name for p in net.parameters()] == ["0.weight", "0.bias", "2.weight", "2.bias"]
-    assert state.module_scope == ()
-    assert (out * 2).grad_fn.module_scope == ()  # outside any module
+    assert relu_node.name == "ReLU" and relu_node.module_scope == (net, net[1])
+    assert _calls.stack == ()
+    assert not hasattr((out * 2).grad_fn, "module_scope")  # made outside any module
 
 
-def test_nested_paths_and_scope_restored_after_an_error():
+def test_module_calls_are_restored_after_an_error():
     block = Block()
     out = block(tg.ones(1, 2))
-    assert out.grad_fn.module_path == "layers.2"
-    assert block.layers[0]._path == "layers.0" and block.scale.name == "scale"
-    assert block.inner.weight.name == "inner.weight"
+    assert out.grad_fn.module_scope == (block, block.layers[2])
     with pytest.raises(ValueError):
         block(tg.ones(1, 5))
-    assert state.module_scope == ()
+    assert _calls.stack == ()
 
 
-def test_existing_parameter_names_are_kept():
+def test_module_calls_are_per_thread():
+    import threading
+
+    seen = []
+    layer = nn.Linear(1, 1)
+
+    def other_thread():
+        seen.append(_calls.stack)
+        seen.append(getattr((tg.ones(1, requires_grad=True) * 2).grad_fn, "module_scope", ()))
+
+    class Spawner(nn.Module):
+        def forward(self, x):
+            worker = threading.Thread(target=other_thread)
+            worker.start()
+            worker.join()
+            return layer(x)
+
+    Spawner()(tg.ones(1, 1))
+    assert seen == [(), ()]
+
+
+def test_modules_do_not_rename_parameters():
     layer = nn.Linear(1, 1)
     layer.weight.name = "my weight"
     layer(tg.ones(1, 1))
-    assert layer.weight.name == "my weight" and layer.bias.name == "bias"
+    assert layer.weight.name == "my weight" and layer.bias.name is None
 
 
-def test_paths_are_cached_and_recomputed_when_the_tree_changes(monkeypatch):
+def _drawn_names(root):
+    from tinygrad_edu.viz.trace import trace
+
+    traced = trace(root)
+    parameters = sorted(v.name for v in traced.values if v.role == "parameter")
+    return parameters, sorted(call.path for call in traced.modules)
+
+
+def test_drawn_names_follow_the_model_as_it_is_now():
     net = nn.Sequential(nn.Linear(1, 2), nn.ReLU())
-    calls = []
-    original = nn.Module._assign_paths
-    monkeypatch.setattr(nn.Module, "_assign_paths", lambda self: (calls.append(self), original(self)))
-    x = tg.ones(1, 1)
-    for _ in range(5):
-        net(x)
-    assert len(calls) == 1
-    net.append(nn.Linear(2, 1))
-    assert net(x).grad_fn.module_path == "2" and len(calls) == 2
-    assert net[2].weight.name == "2.weight"
-
-
-def test_submodule_called_alone_then_whole_model_gets_paths_back():
-    net = nn.Sequential(nn.Linear(1, 2), nn.Linear(2, 1))
     net(tg.ones(1, 1))
-    inner = net[1](tg.ones(1, 2))
-    assert inner.grad_fn.module_path == ""  # it was the root of that call
-    assert net(tg.ones(1, 1)).grad_fn.module_path == "1"
-    assert net[1].weight.name == "1.weight"  # names stick once given
+    net.append(nn.Linear(2, 1))  # the model changed after a call: names are computed when drawing
+    assert _drawn_names(net(tg.ones(1, 1))) == (["0.bias", "0.weight", "2.bias", "2.weight"], ["", "0", "1", "2"])
 
 
-def test_storing_a_plain_tensor_in_forward_keeps_the_cache(monkeypatch):
-    class Remember(nn.Module):
-        def __init__(self):
-            self.fc = nn.Linear(1, 1)
-
-        def forward(self, x):
-            self.last_output = self.fc(x)  # not a parameter: the module tree is unchanged
-            return self.last_output
-
-    net = Remember()
-    calls = []
-    original = nn.Module._assign_paths
-    monkeypatch.setattr(nn.Module, "_assign_paths", lambda self: (calls.append(self), original(self)))
-    for _ in range(3):
-        net(tg.ones(1, 1))
-    assert len(calls) == 1
-    net.fc = nn.Linear(1, 1)  # replacing a submodule does change it
-    net(tg.ones(1, 1))
-    assert len(calls) == 2 and net.fc.weight.name == "fc.weight"
+def test_a_block_is_named_from_the_model_it_is_drawn_in_and_user_names_stay():
+    block = nn.Sequential(nn.Linear(1, 2), nn.Linear(2, 1))
+    block[1].bias.name = "my bias"
+    assert _drawn_names(block(tg.ones(1, 1))) == (["0.bias", "0.weight", "1.weight", "my bias"], ["", "0", "1"])
+    outer = nn.Sequential(nn.Identity(), block)
+    names, paths = _drawn_names(outer(tg.ones(1, 1)))
+    assert names == ["1.0.bias", "1.0.weight", "1.1.weight", "my bias"] and paths == ["", "1", "1.0", "1.1"]
+    assert _drawn_names(block[0](tg.ones(1, 1)))[0] == ["bias", "weight"]  # called alone, it is the outermost
 
 
 # ---------------------------------------------------------------- audit: bad input
@@ -502,12 +498,3 @@ def test_apply_visits_children_before_parents_in_pytorchs_order():
                     "Sequential", "Sequential"]
 
 
-def test_reused_module_parameters_take_their_new_names_and_user_names_stay():
-    inner = nn.Sequential(nn.Linear(1, 2), nn.ReLU())
-    inner(tg.zeros(3, 1))
-    assert inner[0].weight.name == "0.weight"
-    inner[0].bias.name = "b"  # the user's own name
-    outer = nn.Sequential(inner, nn.Linear(2, 1))
-    outer(tg.zeros(3, 1))
-    assert inner[0].weight.name == "0.0.weight" and inner[0].bias.name == "b"
-    assert outer[1].weight.name == "1.weight"

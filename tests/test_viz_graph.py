@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import tinygrad_edu as tg
 from tinygrad_edu import viz
-from tinygrad_edu.grad_mode import state
+from tinygrad_edu.nn.module import _calls
 
 
 # ---------------------------------------------------------------------- helpers
@@ -35,18 +35,18 @@ def label_of(line: str) -> str:
 
 
 class FakeModule:
-    """Follows nn.Module's protocol for the visualizer: push onto module_scope, carry _path."""
+    """Follows nn.Module's protocol for the visualizer: push onto the module-call stack, carry _path."""
 
     def __init__(self, path: str) -> None:
         self._path = path
 
     def __call__(self, x):
-        scope = state.module_scope
-        state.module_scope = scope + (self,)
+        outer = _calls.stack
+        _calls.stack = outer + (self,)
         try:
             return self.forward(x)
         finally:
-            state.module_scope = scope
+            _calls.stack = outer
 
 
 class FakeLinear(FakeModule):

@@ -16,9 +16,9 @@ from .tensor import Tensor  # first: the modules below build on it
 from .autograd import backward, grad
 from .dtypes import get_default_dtype, set_default_dtype
 from .factories import arange, eye, full, linspace, ones, ones_like, rand, randn, zeros, zeros_like
-from .function import Context, Function
+from .function import Context, Function, add_node_hook
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from .numpy_api import cat, maximum, minimum, stack, where
+from .ops import cat, maximum, minimum, stack, where
 from .randomness import manual_seed
 from .serialization import load, save
 
@@ -27,7 +27,7 @@ from . import data, nn, optim  # built on the core above
 __version__ = "0.1.0"
 
 __all__ = [
-    "Context", "Function", "Tensor", "arange", "backward", "cat", "enable_grad", "eye", "full",
+    "Context", "Function", "Tensor", "add_node_hook", "arange", "backward", "cat", "enable_grad", "eye", "full",
     "data", "get_default_dtype", "grad", "is_grad_enabled", "linspace", "load", "manual_seed", "maximum", "minimum",
     "nn", "no_grad", "ones", "optim", "ones_like", "rand", "randn", "save", "set_default_dtype", "set_grad_enabled", "stack",
     "where", "zeros", "zeros_like",

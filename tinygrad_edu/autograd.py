@@ -1,19 +1,19 @@
-"""The reverse-mode engine: ``backward()`` and the functional ``grad()``.
+"""The reverse-mode engine: ``backward()`` and ``grad()``.
 
-Both walk the graph the same way:
+Read it top to bottom; it is the algorithm of the lesson:
 
-1. Every node (``Context``) gets a sequence number when its op runs, and an op's
-   inputs always exist before the op, so a node's number is larger than the numbers
-   of all the nodes it consumes. Visiting nodes from the largest number down therefore
-   reaches each node after all of its consumers: a topological order for free
-   (PyTorch's engine does the same). A heap holds the nodes that have received a
-   gradient; nodes that get none are never visited. No recursion, deterministic.
-2. Each node's backward turns the gradient of its output into gradients of its
-   inputs; ``unbroadcast`` sums a broadcast operand's gradient back to its shape.
-3. Gradients arriving at the same tensor are added.
-
-Without ``create_graph`` the backward runs on plain arrays under ``no_grad`` (cheap);
-with it, on Tensors with recording on, so the result can be differentiated again.
+1. ``backward`` and ``grad`` check their arguments and seed the gradient of each root
+   (1 for a scalar loss).
+2. ``run_backward`` visits the graph's nodes from the latest created down. A node is
+   always created after the nodes of its inputs, so in this order every node comes after
+   all of its consumers: by the time it is visited, the gradient of its output is complete.
+3. ``call_backward`` runs one node's backward, the chain rule of its op: on plain arrays
+   for an ordinary backward, on Tensors (recording a graph) when ``create_graph`` asks
+   for derivatives of the gradient.
+4. ``fit_gradient`` makes each input's gradient match that input: summed over the axes
+   along which it was broadcast (``unbroadcast``), in its dtype, as an array or a Tensor.
+5. ``_Gradients.send`` hands it on: to the node that made the input, or, for a leaf, into
+   a running total that ends up in ``.grad`` (``store_grads``).
 """
 
 from __future__ import annotations
@@ -26,257 +26,20 @@ import numpy as np
 
 from .dtypes import to_float_array
 from .function import Context
-from .grad_mode import state
+from .grad_mode import set_grad_enabled
 from .tensor import Tensor
 
 
 class GradientShapeError(ValueError, RuntimeError):
-    """A gradient whose shape does not match its tensor (both a ValueError and a RuntimeError)."""
+    """A gradient whose shape does not fit its tensor.
 
-
-def unbroadcast(grad: Any, shape: tuple[int, ...]) -> Any:
-    """Sum ``grad`` over the axes along which an operand of ``shape`` was broadcast.
-
-    The one place where broadcasting is undone: every op relies on it. Works on
-    arrays and on Tensors alike.
-
-    >>> import numpy as np
-    >>> unbroadcast(np.ones((4, 2, 3)), (2, 1)).tolist()
-    [[12.0], [12.0]]
+    A ``ValueError`` like every shape error of tinygrad_edu, and a ``RuntimeError`` like
+    PyTorch's error for a ``backward(gradient=...)`` of the wrong shape, so ported code
+    that catches either keeps working.
     """
-    if grad.shape == shape:
-        return grad
-    extra = grad.ndim - len(shape)
-    if extra < 0:
-        raise GradientShapeError(f"gradient of shape {tuple(grad.shape)} cannot be reduced to shape {shape}")
-    axes = tuple(range(extra)) + tuple(
-        i + extra for i, n in enumerate(shape) if n == 1 and grad.shape[i + extra] != 1
-    )
-    if axes:
-        grad = grad.sum(axis=axes, keepdims=True)
-    if grad.shape != shape:
-        if grad.shape[extra:] != shape:
-            raise GradientShapeError(f"gradient of shape {tuple(grad.shape)} cannot be reduced to shape {shape}")
-        grad = grad.reshape(shape)
-    return grad
 
 
-def _root_gradient(output: Tensor, gradient: Any, create_graph: bool, what: str = "gradient") -> Any:
-    if gradient is None:
-        if output._data.size != 1:
-            raise RuntimeError(
-                f"grad can be implicitly created only for scalar outputs: this output has shape {output.shape}; "
-                "pass gradient= (an array of the same shape) to backward()"
-            )
-        # (np.array(1) is several times cheaper than np.ones for the usual 0-d loss)
-        grad = np.array(1, output.dtype) if output.ndim == 0 else np.ones(output.shape, output.dtype)
-    else:
-        if isinstance(gradient, Tensor):
-            grad = gradient if create_graph else np.array(gradient._data)
-        else:
-            try:
-                grad = to_float_array(gradient, output.dtype)
-            except (TypeError, ValueError) as error:
-                raise type(error)(f"{what}: {error}") from None
-        if grad.shape != output.shape:
-            raise GradientShapeError(
-                f"{what} has shape {tuple(grad.shape)} but the output has shape {output.shape}: they must match"
-            )
-        if not create_graph and grad.dtype != output.dtype:
-            grad = grad.astype(output.dtype)
-    if create_graph and not isinstance(grad, Tensor):
-        grad = Tensor._wrap(grad)
-    return grad
-
-
-def _run_engine(
-    outputs: Sequence[Tensor],
-    root_grads: Sequence[Any],
-    retain_graph: bool,
-    create_graph: bool,
-    capture: dict[int, Any] | None,
-) -> None:
-    """Propagate ``root_grads`` from ``outputs`` to the leaves.
-
-    With ``capture`` (a dict keyed by ``id`` of the wanted tensors) gradients are
-    collected there and ``.grad`` is untouched (``grad()``); without it they
-    accumulate into leaves' ``.grad`` and retained non-leaves (``backward()``).
-
-    The loop body runs once per node of every training step, so the common case (an
-    array-accepting backward whose gradients already have the input's shape and dtype)
-    is handled inline; everything else goes through ``_call_backward``/``_fit_gradient``.
-    """
-    node_grads: dict[Context, Any] = {}  # gradient of each node's output, summed over its consumers
-    # Heap of (-sequence number, node, the node's output tensor): latest node first. The output
-    # comes along because nodes do not keep their outputs (see ``Context.output``).
-    ready: list[tuple[int, Context, Tensor]] = []
-    leaf_grads: dict[int, tuple[Tensor, Any]] = {}
-    handed_out: set[int] = set()  # ids of arrays already stored in some .grad
-    for output, grad in zip(outputs, root_grads):
-        node = output.grad_fn
-        if node is None:
-            _accumulate_leaf(output, grad, leaf_grads, capture)
-        elif node in node_grads:
-            node_grads[node] = node_grads[node] + grad
-        else:
-            node_grads[node] = grad
-            heappush(ready, (-node._sequence, node, output))
-
-    previous_mode = state.grad_enabled  # (set directly: a context manager object per call costs more)
-    state.grad_enabled = create_graph
-    try:
-        while ready:
-            _, node, output = heappop(ready)
-            grad_output = node_grads.pop(node)
-            if node._released:
-                raise RuntimeError(
-                    f"trying to backward through the graph a second time ({node.name} was already used and its saved "
-                    "values freed): call backward(retain_graph=True) if you need to go through it again"
-                )
-            if capture is not None:
-                if id(output) in capture:
-                    capture[id(output)] = grad_output
-            elif output._retains_grad:
-                _store_grad(output, grad_output, handed_out)
-            function = node.function
-            if create_graph or not function.backward_accepts_arrays:
-                input_grads = _call_backward(node, output, grad_output)
-            else:
-                node._as_tensors = False
-                input_grads = function.backward(node, grad_output)
-            if type(input_grads) is not tuple:
-                input_grads = (input_grads,)
-            inputs = node.inputs
-            if len(input_grads) != len(inputs):
-                _raise_gradient_count_error(node, input_grads)
-            for index, grad in enumerate(input_grads):
-                if grad is None:
-                    continue
-                parent = inputs[index]
-                if not isinstance(parent, Tensor) or not parent.requires_grad:
-                    continue
-                data = parent._data
-                # Fast check first: float dtypes are singletons, so ``is`` settles the usual case.
-                if create_graph or type(grad) is not np.ndarray or grad.shape != data.shape or (
-                    grad.dtype is not data.dtype and grad.dtype != data.dtype
-                ):
-                    grad = _fit_gradient(grad, parent, node, index, create_graph)
-                child = parent.grad_fn
-                if child is None:
-                    if capture is None:  # (inlined _accumulate_leaf: the usual case, once per parameter)
-                        previous = leaf_grads.get(id(parent))
-                        leaf_grads[id(parent)] = (parent, grad if previous is None else previous[1] + grad)
-                    else:
-                        _accumulate_leaf(parent, grad, leaf_grads, capture)
-                elif child in node_grads:
-                    node_grads[child] = node_grads[child] + grad
-                else:
-                    node_grads[child] = grad
-                    heappush(ready, (-child._sequence, child, parent))
-            if not retain_graph:
-                node._saved = None  # what release() does, without the call
-                node._released = True
-    finally:
-        state.grad_enabled = previous_mode
-
-    if capture is None:
-        for leaf, grad in leaf_grads.values():
-            _store_grad(leaf, grad, handed_out)
-
-
-def _raise_gradient_count_error(node: Context, input_grads: tuple) -> None:
-    count = len(node.inputs)
-    if len(input_grads) == 1 and isinstance(input_grads[0], list) and len(input_grads[0]) == count:
-        raise RuntimeError(
-            f"{node.name}.backward returned a list of {count} gradients: return a tuple, one per input "
-            "(a list is taken as one gradient, an array)"
-        )
-    raise RuntimeError(
-        f"{node.name}.backward returned {len(input_grads)} gradient(s) but the op has {count} "
-        "input(s): return one per input (None where there is none)"
-    )
-
-
-def _accumulate_leaf(tensor: Tensor, grad: Any, leaf_grads: dict, capture: dict | None) -> None:
-    """Add ``grad`` to a leaf's running total (or to ``capture`` for ``grad()``)."""
-    key = id(tensor)
-    if capture is None:
-        previous = leaf_grads.get(key)
-        leaf_grads[key] = (tensor, grad if previous is None else previous[1] + grad)
-    elif key in capture:
-        previous = capture[key]
-        capture[key] = grad if previous is None else previous + grad
-
-
-def _call_backward(node: Context, output: Tensor, grad_output: Any) -> Any:
-    """Run a backward on Tensors: with ``create_graph``, or for ops that need Tensors.
-
-    The node gets its output for the call only, so a saved output comes back from
-    ``saved_tensors`` as the output Tensor itself (differentiable again), and no
-    reference from node to output outlives the call.
-    """
-    node._as_tensors = True
-    if not isinstance(grad_output, Tensor):
-        grad_output = Tensor._wrap(np.asarray(grad_output))
-    node._output = output
-    try:
-        return node.function.backward(node, grad_output)
-    finally:
-        node._output = None
-
-
-def _fit_gradient(grad: Any, parent: Tensor, node: Context, index: int, create_graph: bool) -> Any:
-    """Make one input gradient match its tensor: type for the mode, shape, dtype."""
-    try:
-        if create_graph:
-            if not isinstance(grad, Tensor):
-                grad = Tensor._wrap(to_float_array(grad, parent.dtype, copy=False))
-        elif isinstance(grad, Tensor):
-            grad = grad._data
-        elif not isinstance(grad, np.ndarray):
-            grad = np.asarray(grad, dtype=parent.dtype)  # (NumPy scalars from 0-d ops: the common case here)
-        elif grad.dtype.kind not in "biuf":
-            grad = to_float_array(grad, parent.dtype, copy=False)
-    except (TypeError, ValueError) as error:
-        raise TypeError(
-            f"{node.name}.backward returned {type(grad).__name__} for input {index}: expected an array, a Tensor or None ({error})"
-        ) from None
-    if grad.shape != parent.shape:
-        try:
-            grad = unbroadcast(grad, parent.shape)
-        except GradientShapeError:
-            raise RuntimeError(
-                f"{node.name}.backward returned a gradient of shape {tuple(grad.shape)} for input {index}, "
-                f"which has shape {parent.shape}"
-            ) from None
-    if grad.dtype != parent.dtype:
-        grad = grad.astype(parent.dtype)
-    return grad
-
-
-def _as_array(grad: Any) -> np.ndarray:
-    return grad._data if isinstance(grad, Tensor) else np.asarray(grad)
-
-
-def _store_grad(tensor: Tensor, grad: Any, handed_out: set[int]) -> None:
-    """Add ``grad`` into ``tensor.grad``, making sure each ``.grad`` is its own writable array.
-
-    Backward functions may pass one array on to several inputs (``Add`` does), so an
-    array already handed to another tensor, a view or a read-only array is copied.
-    """
-    if type(grad) is not np.ndarray:
-        grad = _as_array(grad)
-    if tensor._grad is None:
-        dtype = tensor._data.dtype
-        if id(grad) in handed_out or grad.base is not None or not grad.flags.writeable or grad.dtype != dtype:
-            grad = np.array(grad, dtype=dtype)
-        handed_out.add(id(grad))
-        tensor._grad = grad
-    else:
-        # A new array, not +=: someone may hold the old one. asarray: ``+`` on 0-d arrays gives a NumPy scalar.
-        tensor._grad = np.asarray(tensor._grad + grad)
-
-
+# ---------------------------------------------------------------- 1. the entry points
 def backward(output: Tensor, gradient: Any = None, retain_graph: bool = False) -> None:
     """Accumulate the gradient of ``output`` into the ``.grad`` of every leaf it depends on.
 
@@ -296,22 +59,9 @@ def backward(output: Tensor, gradient: Any = None, retain_graph: bool = False) -
         raise TypeError(f"backward() needs a Tensor, got {type(output).__name__}")
     if not output.requires_grad:
         raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
-    root_grad = _root_gradient(output, gradient, create_graph=False)
-    _run_engine([output], [root_grad], retain_graph, create_graph=False, capture=None)
-
-
-def _as_tensor_tuple(value: Any, what: str) -> tuple[Tensor, ...]:
-    if isinstance(value, Tensor):
-        return (value,)
-    if isinstance(value, (str, bytes, dict, np.ndarray)) or not hasattr(value, "__iter__"):
-        raise TypeError(f"grad(): {what} must be a Tensor or a sequence of Tensors, got {type(value).__name__}")
-    items = tuple(value)
-    if not items:
-        raise ValueError(f"grad(): {what} is empty: pass at least one Tensor")
-    for item in items:
-        if not isinstance(item, Tensor):
-            raise TypeError(f"grad(): {what} must be Tensors, got {type(item).__name__}")
-    return items
+    root_grad = root_gradient(output, gradient, as_tensor=False)
+    totals = run_backward([output], [root_grad], retain_graph=retain_graph, create_graph=False, wanted=None)
+    store_grads(totals)
 
 
 def grad(
@@ -334,35 +84,239 @@ def grad(
     >>> float(dy.item()), float(d2y.item())
     (12.0, 12.0)
     """
-    outputs = _as_tensor_tuple(outputs, "outputs")
-    inputs = _as_tensor_tuple(inputs, "inputs")
-    if retain_graph is None:
-        retain_graph = create_graph
-    if grad_outputs is None or isinstance(grad_outputs, (Tensor, np.ndarray)):
-        grad_outputs = [grad_outputs] * len(outputs) if grad_outputs is None else [grad_outputs]
-    grad_outputs = list(grad_outputs)
-    if len(grad_outputs) != len(outputs):
-        raise ValueError(f"grad(): {len(grad_outputs)} grad_outputs for {len(outputs)} outputs")
-    for x in inputs:
-        if not x.requires_grad:
-            raise RuntimeError("grad(): one of the inputs does not require grad")
-    for y in outputs:
-        if not y.requires_grad:
-            raise RuntimeError("grad(): one of the outputs does not require grad (it does not depend on the inputs)")
-    root_grads = [_root_gradient(y, g, create_graph, "grad_outputs") for y, g in zip(outputs, grad_outputs)]
-    capture: dict[int, Any] = {id(x): None for x in inputs}
-    _run_engine(outputs, root_grads, retain_graph, create_graph, capture)
-    results: list[Tensor | None] = []
-    for x in inputs:
-        value = capture[id(x)]
-        if value is None:
-            if not allow_unused:
-                raise RuntimeError(
-                    "grad(): one of the inputs was not used to compute the outputs; pass allow_unused=True to get None for it"
-                )
-            results.append(None)
-        elif isinstance(value, Tensor):
-            results.append(value)
+    outputs = _tensor_tuple(outputs, "outputs")
+    inputs = _tensor_tuple(inputs, "inputs")
+    grad_outputs = _grad_outputs_list(grad_outputs, len(outputs))
+    if any(not x.requires_grad for x in inputs):
+        raise RuntimeError("grad(): one of the inputs does not require grad")
+    if any(not y.requires_grad for y in outputs):
+        raise RuntimeError("grad(): one of the outputs does not require grad (it does not depend on the inputs)")
+    root_grads = [root_gradient(y, g, as_tensor=create_graph, what="grad_outputs") for y, g in zip(outputs, grad_outputs)]
+    retain_graph = create_graph if retain_graph is None else retain_graph
+    wanted = {id(x) for x in inputs}
+    totals = run_backward(outputs, root_grads, retain_graph=retain_graph, create_graph=create_graph, wanted=wanted)
+    return tuple(_grad_result(x, totals, allow_unused) for x in inputs)
+
+
+def root_gradient(output: Tensor, gradient: Any, as_tensor: bool, what: str = "gradient") -> Any:
+    """The gradient a root starts with: ones for a one-element output, else the given one."""
+    if gradient is None:
+        if output._data.size != 1:
+            raise RuntimeError(
+                f"grad can be implicitly created only for scalar outputs: this output has shape {output.shape}; "
+                f"pass {what}= (an array of the same shape)"
+            )
+        data = output._data
+        grad = np.ones(data.shape, data.dtype) if data.ndim else np.array(1, data.dtype)
+    elif isinstance(gradient, Tensor):
+        grad = gradient if as_tensor else gradient._data
+    else:
+        try:
+            grad = to_float_array(gradient, output.dtype)
+        except (TypeError, ValueError) as error:
+            raise type(error)(f"{what}: {error}") from None
+    if grad.shape != output.shape:
+        raise GradientShapeError(f"{what} has shape {tuple(grad.shape)} but the output has shape {output.shape}: they must match")
+    if isinstance(grad, Tensor):
+        return grad if grad.dtype == output.dtype else grad.astype(output.dtype)
+    grad = grad.astype(output.dtype, copy=False)
+    return Tensor._wrap(grad) if as_tensor else grad
+
+
+# ---------------------------------------------------------------- 2. visiting the nodes
+def run_backward(
+    roots: Sequence[Tensor], root_grads: Sequence[Any], retain_graph: bool, create_graph: bool, wanted: set[int] | None
+) -> dict[int, tuple[Tensor, Any]]:
+    """Propagate the roots' gradients through the graph; return the totals that were asked for.
+
+    ``wanted`` holds the ids of the tensors whose gradients ``grad()`` returns; ``None``
+    means what ``backward()`` keeps: every leaf, and every tensor that called
+    ``retain_grad()``. The result maps ``id(tensor)`` to ``(tensor, total gradient)``.
+    """
+    pending = _Gradients(wanted)
+    for root, root_grad in zip(roots, root_grads):
+        pending.send(root, root_grad)
+    with set_grad_enabled(create_graph):  # the backward pass itself is recorded only for create_graph
+        while pending.heap:
+            node, output, grad_output = pending.pop_latest()
+            if output._retains_grad if wanted is None else id(output) in wanted:
+                pending.totals[id(output)] = (output, grad_output)
+            as_tensors = create_graph or not node.function.backward_accepts_arrays
+            input_grads = call_backward(node, output, grad_output, as_tensors)
+            for index, (parent, grad) in enumerate(zip(node.inputs, input_grads)):
+                if grad is not None and isinstance(parent, Tensor) and parent.requires_grad:
+                    pending.send(parent, fit_gradient(grad, parent, node, index, create_graph))
+            if retain_graph:
+                node.drop_unpacked()
+            else:
+                node.release()
+    return pending.totals
+
+
+class _Gradients:
+    """The gradients of one backward pass that have not reached their destination yet.
+
+    A gradient sent to a tensor made by an op waits at that op's node, summed with the
+    other gradients of the same output, until the node is visited (the latest node
+    first: a heap keyed by creation time). A gradient sent to a leaf adds to its total.
+    Nodes do not keep their output tensors (that would be a reference cycle), so the
+    heap carries each node's output along: the consumer that sent the gradient knows it.
+    """
+
+    def __init__(self, wanted: set[int] | None) -> None:
+        self.wanted = wanted
+        self.heap: list[tuple[int, Context, Tensor]] = []
+        self.at_node: dict[Context, Any] = {}
+        self.totals: dict[int, tuple[Tensor, Any]] = {}
+
+    def send(self, tensor: Tensor, grad: Any) -> None:
+        """Hand ``grad`` to ``tensor``: to the node that made it, or into a leaf's running total."""
+        node = tensor.grad_fn
+        if node is None:
+            if self.wanted is None or id(tensor) in self.wanted:
+                previous = self.totals.get(id(tensor))
+                self.totals[id(tensor)] = (tensor, grad if previous is None else previous[1] + grad)
+        elif node in self.at_node:
+            self.at_node[node] = self.at_node[node] + grad
         else:
-            results.append(Tensor._wrap(np.array(value, dtype=x.dtype)))
-    return tuple(results)
+            self.at_node[node] = grad
+            heappush(self.heap, (-node.sequence, node, tensor))
+
+    def pop_latest(self) -> tuple[Context, Tensor, Any]:
+        """The latest-made node still waiting, its output tensor, and its output's total gradient."""
+        _, node, output = heappop(self.heap)
+        return node, output, self.at_node.pop(node)
+
+
+# ---------------------------------------------------------------- 3. one node's backward
+def call_backward(node: Context, output: Tensor, grad_output: Any, as_tensors: bool) -> tuple:
+    """Run ``node``'s backward (the chain rule of its op): one gradient (or None) per input."""
+    node.unpack_saved(output, as_tensors)  # lent for this call; the caller drops them after
+    if as_tensors and not isinstance(grad_output, Tensor):
+        grad_output = Tensor._wrap(grad_output)
+    try:
+        grads = node.function.backward(node, grad_output)
+    except BaseException:
+        node.drop_unpacked()
+        raise
+    if type(grads) is not tuple:
+        grads = (grads,)
+    if len(grads) != len(node.inputs):
+        _raise_gradient_count_error(node, grads)
+    return grads
+
+
+def _raise_gradient_count_error(node: Context, grads: tuple) -> None:
+    count = len(node.inputs)
+    if len(grads) == 1 and isinstance(grads[0], list) and len(grads[0]) == count:
+        raise RuntimeError(
+            f"{node.name}.backward returned a list of {count} gradients: return a tuple, one per input "
+            "(a list is taken as one gradient, an array)"
+        )
+    raise RuntimeError(
+        f"{node.name}.backward returned {len(grads)} gradient(s) but the op has {count} "
+        "input(s): return one per input (None where there is none)"
+    )
+
+
+# ---------------------------------------------------------------- 4. fitting a gradient to its input
+def fit_gradient(grad: Any, tensor: Tensor, node: Context, index: int, as_tensor: bool) -> Any:
+    """Make a gradient fit input ``index`` of ``node``: array or Tensor, its shape, its dtype."""
+    data = tensor._data
+    if not as_tensor and type(grad) is np.ndarray and grad.shape == data.shape and grad.dtype == data.dtype:
+        return grad  # the usual case: nothing to do
+    try:
+        if as_tensor:
+            grad = grad if isinstance(grad, Tensor) else Tensor._wrap(to_float_array(grad, tensor.dtype, copy=False))
+        else:
+            grad = grad._data if isinstance(grad, Tensor) else to_float_array(grad, tensor.dtype, copy=False)
+    except (TypeError, ValueError) as error:
+        raise TypeError(
+            f"{node.name}.backward returned {type(grad).__name__} for input {index}: expected an array, a Tensor or None ({error})"
+        ) from None
+    if grad.shape != tensor.shape:
+        try:
+            grad = unbroadcast(grad, tensor.shape)
+        except GradientShapeError:
+            raise RuntimeError(
+                f"{node.name}.backward returned a gradient of shape {tuple(grad.shape)} for input {index}, "
+                f"which has shape {tensor.shape}"
+            ) from None
+    return grad if grad.dtype == tensor.dtype else grad.astype(tensor.dtype)
+
+
+def unbroadcast(grad: Any, shape: tuple[int, ...]) -> Any:
+    """Sum ``grad`` over the axes along which an operand of ``shape`` was broadcast.
+
+    The one place where broadcasting is undone: every op relies on it. Works on
+    arrays and on Tensors alike.
+
+    >>> import numpy as np
+    >>> unbroadcast(np.ones((4, 2, 3)), (2, 1)).tolist()
+    [[12.0], [12.0]]
+    """
+    extra = grad.ndim - len(shape)
+    if extra < 0:
+        raise GradientShapeError(f"gradient of shape {tuple(grad.shape)} cannot be reduced to shape {shape}")
+    summed = tuple(range(extra)) + tuple(i + extra for i, n in enumerate(shape) if n == 1 and grad.shape[i + extra] != 1)
+    if summed:
+        grad = grad.sum(axis=summed, keepdims=True)
+    if grad.shape[extra:] != shape:
+        raise GradientShapeError(f"gradient of shape {tuple(grad.shape)} cannot be reduced to shape {shape}")
+    return grad.reshape(shape)
+
+
+# ---------------------------------------------------------------- 5. storing the results
+def store_grads(totals: dict[int, tuple[Tensor, Any]]) -> None:
+    """Add each total into its tensor's ``.grad``; every ``.grad`` is its own writable array.
+
+    A backward may pass one array on to several inputs (``Add`` does), so an array
+    already given to another tensor, a view, or a read-only array is copied.
+    """
+    given: set[int] = set()
+    for tensor, grad in totals.values():
+        grad = grad._data if isinstance(grad, Tensor) else grad
+        if tensor._grad is not None:
+            tensor._grad = np.asarray(tensor._grad + grad)  # a new array, not +=: someone may hold the old one
+            continue
+        if id(grad) in given or grad.base is not None or not grad.flags.writeable or grad.dtype != tensor.dtype:
+            grad = np.array(grad, dtype=tensor.dtype)
+        given.add(id(grad))
+        tensor._grad = grad
+
+
+def _grad_result(tensor: Tensor, totals: dict, allow_unused: bool) -> Tensor | None:
+    """What ``grad()`` returns for one input: its total as a Tensor, or None if it got none."""
+    if id(tensor) not in totals:
+        if not allow_unused:
+            raise RuntimeError(
+                "grad(): one of the inputs was not used to compute the outputs; pass allow_unused=True to get None for it"
+            )
+        return None
+    total = totals[id(tensor)][1]
+    return total if isinstance(total, Tensor) else Tensor._wrap(np.array(total, dtype=tensor.dtype))
+
+
+def _tensor_tuple(value: Any, what: str) -> tuple[Tensor, ...]:
+    if isinstance(value, Tensor):
+        return (value,)
+    if isinstance(value, (str, bytes, dict, np.ndarray)) or not hasattr(value, "__iter__"):
+        raise TypeError(f"grad(): {what} must be a Tensor or a sequence of Tensors, got {type(value).__name__}")
+    items = tuple(value)
+    if not items:
+        raise ValueError(f"grad(): {what} is empty: pass at least one Tensor")
+    for item in items:
+        if not isinstance(item, Tensor):
+            raise TypeError(f"grad(): {what} must be Tensors, got {type(item).__name__}")
+    return items
+
+
+def _grad_outputs_list(grad_outputs: Any, count: int) -> list:
+    if grad_outputs is None:
+        return [None] * count
+    if isinstance(grad_outputs, (Tensor, np.ndarray)):
+        grad_outputs = [grad_outputs]
+    grad_outputs = list(grad_outputs)
+    if len(grad_outputs) != count:
+        raise ValueError(f"grad(): {len(grad_outputs)} grad_outputs for {count} outputs")
+    return grad_outputs

@@ -8,14 +8,15 @@ import numpy as np
 
 from .dtypes import as_float_dtype, get_default_dtype
 from .randomness import get_rng
-from .tensor import Tensor, _shape_arg
+from . import _args
+from .tensor import Tensor
+
+_shape_arg = _args.shape
 
 
 def _make(array: np.ndarray, requires_grad: bool) -> Tensor:
-    if requires_grad is not False and requires_grad is not True and not isinstance(requires_grad, np.bool_):
-        raise TypeError(f"requires_grad must be True or False, got {requires_grad!r}")
     tensor = Tensor._wrap(array)
-    tensor.requires_grad = bool(requires_grad)
+    tensor.requires_grad = _args.flag(requires_grad, "requires_grad")
     return tensor
 
 

@@ -1,74 +1,79 @@
-"""``Function``: the one way an operation enters the graph.
+"""``Function``: how an operation is declared, and how it enters the graph.
 
-An op is a subclass with two static methods::
+An op is one subclass: its math (``forward`` on NumPy arrays, ``backward`` the chain
+rule) and a few class attributes that declare how users reach it::
 
-    class Exp(Function):
+    class Exp(UnaryOp):
+        '''e^x;  d/dx e^x = e^x.'''
+
+        methods = ("exp",)            # t.exp()
+        numpy_functions = (np.exp,)   # np.exp(t)
+
         @staticmethod
-        def forward(ctx, x):             # NumPy arrays in, an array out
+        def forward(ctx, x):              # NumPy arrays in, an array out
             y = np.exp(x)
             ctx.save_for_backward(y)
             return y
 
         @staticmethod
-        def backward(ctx, grad_output):  # d/dx exp(x) = exp(x)
+        def backward(ctx, grad_output):   # the gradient of the output in, one per input out
             (y,) = ctx.saved_tensors
             return grad_output * y
 
-and is applied with ``Exp.apply(tensor)``. ``apply`` runs ``forward`` on the arrays
-and, when some input requires grad, records a ``Context`` as the output's
-``grad_fn``: the graph node that ``backward()`` later visits.
+Defining the class is all it takes: the Tensor methods, the NumPy dispatch, the colour
+of its nodes in a drawing and the op-table tests are all derived from it. The family
+base class (``UnaryOp``, ``BinaryOp``, ``Reduction`` ...) decides how the method takes
+its arguments. ``Exp.apply(t)`` runs ``forward`` and, when a gradient will be needed,
+records a ``Context``: the graph node that ``backward()`` later visits.
 
-Backward is written with operations that are themselves differentiable, so the
-same code gives second derivatives when ``grad(..., create_graph=True)`` asks for
-them. The built-in ops go one step further and set ``backward_accepts_arrays``: their
-backward uses only operators and NumPy functions, which work on plain arrays as well
-as on Tensors (through ``__array_ufunc__``/``__array_function__``). When no graph of
-the backward pass is needed, the engine runs them on plain arrays, so first-order
-training costs little more than the NumPy calls themselves.
+``backward`` is written with operators and NumPy functions, which work on plain arrays
+and, through the dispatch, on Tensors too. For an ordinary ``backward()`` the engine
+runs it on arrays (cheap); for ``grad(..., create_graph=True)`` on Tensors, so the
+gradient has a graph of its own and can be differentiated again.
 """
 
 from __future__ import annotations
 
-import itertools
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from .grad_mode import state
-from .tensor import Tensor
+from .grad_mode import _mode
+from .tensor import Tensor, graph_clock
 
 
-_node_counter = itertools.count()
+#: Every op class (not the abstract family bases), by qualified name, in declaration order.
+OPS: dict[str, type[Function]] = {}
+#: NumPy function or ufunc -> the callable that answers it when given Tensors.
+NUMPY_FUNCTIONS: dict[Any, Callable] = {}
+#: Tensor method name -> what declared it (an op class or a composite function).
+_METHOD_OWNERS: dict[str, Any] = {}
+#: Called with every new graph node (see ``add_node_hook``).
+_node_hooks: list[Callable[[Context], None]] = []
 
 
 class Context:
-    """A node of the computation graph: what one op application recorded.
+    """A node of the computation graph: what one application of an op recorded.
 
     ``ctx.name`` is the op's name (``"MatMul"``), ``ctx.inputs`` the arguments it was
-    applied to (the Tensors among them are the parents), ``ctx.needs_input_grad``
-    tells backward which gradients are wanted. ``forward`` stores what backward
-    needs with ``ctx.save_for_backward`` and may set other attributes freely.
+    applied to (the Tensors among them are the parents), ``ctx.needs_input_grad`` tells
+    backward which gradients are wanted. ``forward`` keeps what backward needs with
+    ``ctx.save_for_backward`` and may set other attributes freely.
     """
 
-    # Slots make the attributes the engine touches on every node cheap to create and
-    # read; ``__dict__`` stays so that ``forward`` may still set any attribute it likes.
-    __slots__ = (
-        "function", "inputs", "module_scope", "_saved", "_as_tensors", "_output", "_released",
-        "_needs_input_grad", "_sequence", "__dict__", "__weakref__",
-    )
+    __slots__ = ("function", "inputs", "sequence", "_saved", "_unpacked", "_released", "_needs_input_grad", "__dict__", "__weakref__")
 
     def __init__(self, function: type[Function], inputs: tuple) -> None:
         self.function = function
         self.inputs = inputs
-        self.module_scope = state.module_scope
-        self._saved: tuple | None = ()
-        self._as_tensors = True
-        self._output: Tensor | None = None  # set by the engine only while it runs this node's backward
+        # Creation time on the graph's clock: a node comes after the nodes of its inputs (the
+        # engine visits nodes from the latest down), and an in-place change after it is stale.
+        self.sequence = next(graph_clock)
+        self._saved: tuple = ()
+        self._unpacked: tuple | None = None
         self._released = False
-        self._needs_input_grad: tuple[bool, ...] | None = None  # computed on first use
-        # Creation order: a node is always created after the nodes of its inputs, so the
-        # engine visits nodes from the largest number down (see autograd.py).
-        self._sequence = next(_node_counter)
+        self._needs_input_grad: tuple[bool, ...] | None = None
 
     @property
     def name(self) -> str:
@@ -76,99 +81,98 @@ class Context:
         return self.function.__name__
 
     @property
-    def module_path(self) -> str | None:
-        """Dotted path (``"layers.0"``) of the innermost module whose call made this node."""
-        return getattr(self.module_scope[-1], "_path", None) if self.module_scope else None
-
-    @property
     def needs_input_grad(self) -> tuple[bool, ...]:
         """One flag per input: does that input need a gradient?"""
         if self._needs_input_grad is None:
-            flags = []  # (a loop, not a list comprehension: in Python 3.11 that is one more call)
+            flags = []
             for x in self.inputs:
                 flags.append(isinstance(x, Tensor) and x.requires_grad)
             self._needs_input_grad = tuple(flags)
         return self._needs_input_grad
 
-    @property
-    def output(self) -> Tensor | None:
-        """The Tensor this node produced, while the engine runs this node's backward (else None).
-
-        The node never keeps its output: the output holds the node (``grad_fn``), so a
-        reference back would make a cycle that only the garbage collector could free.
-        The engine knows the output when it reaches the node (it got there from that
-        tensor) and lends it for a backward on Tensors, so that ``saved_tensors`` gives a
-        saved output back as the output Tensor itself (differentiable again).
-        """
-        return self._output
-
     def save_for_backward(self, *values: Any) -> None:
-        """Keep arrays (inputs, the output, or anything computed) for backward."""
+        """Keep values (inputs, the output, or anything computed from them) for backward."""
         self._saved = values
 
     @property
     def saved_tensors(self) -> tuple:
-        """What ``save_for_backward`` kept.
+        """What ``save_for_backward`` kept, as the engine unpacked it for this backward call.
 
-        As Tensors when backward runs on Tensors: a saved input comes back as the
-        input Tensor itself and a saved output as the output Tensor, so a backward
-        written with Tensor ops is differentiable again. Plain arrays when the engine
-        runs an array-accepting backward without building a graph.
+        On Tensors (when the backward builds a graph) a saved input comes back as the
+        input Tensor itself and a saved output as the output Tensor, so a backward written
+        with Tensor ops is differentiable again; on plain arrays otherwise. Read outside a
+        backward (to inspect a graph), the values come back as Tensors.
+        """
+        if self._unpacked is not None:
+            return self._unpacked
+        self.unpack_saved(None, as_tensors=True)
+        values, self._unpacked = self._unpacked, None
+        return values
+
+    def unpack_saved(self, output: Tensor | None, as_tensors: bool) -> None:
+        """Make ``saved_tensors`` give the saved values for one backward call (see there).
+
+        Checks that they are still there (not freed by an earlier backward) and that no
+        saved input or output was changed in place after this node was made (PyTorch's
+        version check; here each in-place change is stamped with the graph's clock).
         """
         if self._released:
             raise RuntimeError(
-                f"the saved values of {self.name} were freed after backward(): call "
-                "backward(retain_graph=True) the first time to go through the graph again"
+                f"trying to backward through the graph a second time (the saved values of {self.name} were freed "
+                "after backward()): call backward(retain_graph=True) if you need to go through it again"
             )
-        if not self._as_tensors:
-            return self._saved  # type: ignore[return-value]
-        return tuple(self._as_tensor(value) for value in self._saved)  # type: ignore[union-attr]
+        unpacked = []
+        for value in self._saved:
+            owner = output if output is not None and output._data is value else None  # whose value is it?
+            for x in self.inputs:
+                if isinstance(x, Tensor) and x._data is value:
+                    owner = x
+            if owner is not None and owner._changed_at > self.sequence:
+                self._raise_modified(owner)
+            if as_tensors and isinstance(value, np.ndarray):
+                value = Tensor._wrap(value) if owner is None else owner
+            unpacked.append(value)
+        self._unpacked = tuple(unpacked)
 
-    def _as_tensor(self, value: Any) -> Any:
-        if not isinstance(value, np.ndarray):
-            return value
-        for x in self.inputs:
-            if isinstance(x, Tensor) and x._data is value:
-                return x
-        output = self._output
-        if output is not None and output._data is value:
-            return output
-        return Tensor._wrap(value)
+    def _raise_modified(self, tensor: Tensor) -> None:
+        named = f" {tensor.name!r}" if tensor.name else ""
+        which = "an input" if any(x is tensor for x in self.inputs) else "the output"
+        raise RuntimeError(
+            "one of the variables needed for gradient computation has been modified by an inplace operation: "
+            f"{which} of {self.name}, a tensor{named} of shape {tensor.shape}, was changed in place after {self.name} "
+            f"used it (it is now at version {tensor._version}). Change it out of place (x = x + 1), or compute again "
+            "after the change"
+        )
 
     def release(self) -> None:
-        """Drop the saved values (called by backward unless ``retain_graph``)."""
-        self._saved = None
+        """Drop the saved values (backward does this unless ``retain_graph``)."""
+        self._saved = ()
+        self._unpacked = None
         self._released = True
+
+    def drop_unpacked(self) -> None:
+        """Forget the values lent by ``unpack_saved`` (after a backward that keeps the graph)."""
+        self._unpacked = None
 
     def __repr__(self) -> str:
         return f"<{self.name}>"
 
 
-def _as_output_array(out: Any, arrays: list, name: str) -> np.ndarray:
-    """Turn what a forward returned into a float ndarray (NumPy returns scalars for 0-d)."""
-    if isinstance(out, Tensor):
-        out = out._data
-    elif isinstance(out, (tuple, list)):  # np.asarray would stack them into one array: a silent wrong shape
-        raise TypeError(f"{name}.forward returned a {type(out).__name__}: a Function has one output, return a single array")
-    array = np.asarray(out)
-    if array.dtype.kind != "f":
-        if array.dtype.kind not in "biu":
-            raise TypeError(f"{name}.forward returned {type(out).__name__} of dtype {array.dtype}: expected a float array")
-        dtypes = [a.dtype for a in arrays if isinstance(a, np.ndarray) and a.dtype.kind == "f"]
-        array = array.astype(np.result_type(*dtypes) if dtypes else np.float64)
-    return array
+def add_node_hook(hook: Callable[[Context], None]) -> Callable[[], None]:
+    """Call ``hook(node)`` for every graph node created from now on; returns a remover.
 
+    The core needs no hook; higher layers use one to annotate nodes (``nn`` records
+    which module was running, so the visualizer can draw modules as clusters).
 
-def _check_keyword_options(cls: type, kwargs: dict) -> None:
-    """Keyword options reach ``forward`` unchanged and are not graph inputs: a Tensor that
-    requires grad among them would silently get no gradient (PyTorch binds it as an input)."""
-    for key, value in kwargs.items():
-        if isinstance(value, Tensor) and value.requires_grad:
-            raise TypeError(
-                f"{cls.__name__}.apply: the keyword argument {key}= is a Tensor that requires grad, but keyword "
-                f"options are not inputs of the graph and would get no gradient; pass it positionally "
-                f"({cls.__name__}.apply(x, {key})) and return its gradient from backward"
-            )
+    >>> import tinygrad_edu as tg
+    >>> seen = []
+    >>> remove = tg.add_node_hook(lambda node: seen.append(node.name))
+    >>> _ = tg.ones(2, requires_grad=True).exp()
+    >>> remove(); seen
+    ['Exp']
+    """
+    _node_hooks.append(hook)
+    return lambda: _node_hooks.remove(hook) if hook in _node_hooks else None
 
 
 class Function:
@@ -196,9 +200,39 @@ class Function:
     array([12.])
     """
 
-    #: Set by ops whose backward works on plain arrays too (see module docstring).
+    # ---- the declaration (read by tensor methods, NumPy dispatch, the visualizer and the tests)
+    #: Names of the Tensor methods that apply this op (``("exp",)``, ``("__add__", "add")``).
+    methods: tuple[str, ...] = ()
+    #: NumPy functions and ufuncs that dispatch to this op when given a Tensor.
+    numpy_functions: tuple = ()
+    #: How the visualizer colours it: arithmetic, activation, reduction, shape, matmul, loss or custom.
+    family = "custom"
+    #: True when swapping the inputs gives the same result (the drawing then skips operand numbers).
+    commutative = False
+    #: True when backward uses only operators and NumPy calls, so it also runs on plain arrays.
     backward_accepts_arrays = False
+    #: Set in a family base class's own body: it only shares code and is not an op itself.
+    abstract = False
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        _declare_op(cls)
+
+    @classmethod
+    def tensor_method(cls, name: str) -> Callable:
+        """The Tensor method ``name`` (one of ``methods``): by default every argument is passed to ``apply``."""
+
+        def method(self: Tensor, *args: Any, **options: Any) -> Tensor:
+            return cls.apply(self, *args, **options)
+
+        return method
+
+    @classmethod
+    def numpy_function(cls, func: Any) -> Callable:
+        """What answers the NumPy function ``func`` (one of ``numpy_functions``) on Tensors."""
+        raise NotImplementedError(f"{cls.__name__} declares NumPy functions but does not say how to call them")
+
+    # ---- the math
     @staticmethod
     def forward(ctx: Context, *args: Any, **kwargs: Any) -> np.ndarray:
         raise NotImplementedError("a Function subclass must define forward(ctx, *inputs)")
@@ -207,44 +241,122 @@ class Function:
     def backward(ctx: Context, grad_output: Any) -> Any:
         raise NotImplementedError("a Function subclass must define backward(ctx, grad_output)")
 
+    # ---- entering the graph
     @classmethod
-    def apply(cls, *args: Any, **kwargs: Any) -> Tensor:
-        """Run ``forward`` on the inputs' arrays and record the node if needed."""
-        ctx = Context(cls, args)
-        # This runs for every op of every step, so it does only what it must: one pass over the
-        # inputs (their arrays, and whether any needs a gradient); the flags of
-        # ``ctx.needs_input_grad`` are computed later, and only by the backwards that ask.
-        arrays = []
-        any_requires_grad = False
-        for x in args:
+    def apply(cls, *inputs: Any, **options: Any) -> Tensor:
+        """Run ``forward`` on the inputs' arrays; record a graph node if a gradient will be needed."""
+        ctx = Context(cls, inputs)
+        arrays = []  # what forward gets: the Tensors' arrays, anything else as it is
+        needs_grad = False
+        for x in inputs:
             if isinstance(x, Tensor):
                 arrays.append(x._data)
-                if x.requires_grad:
-                    any_requires_grad = True
+                needs_grad = needs_grad or x.requires_grad
             else:
                 arrays.append(x)
-        if kwargs and not cls.backward_accepts_arrays:  # (user-defined ops only: the built-ins pass options)
-            _check_keyword_options(cls, kwargs)
+        if options:
+            _check_options(cls, options)
         try:
-            out = cls.forward(ctx, *arrays, **kwargs)
+            output = cls.forward(ctx, *arrays, **options)
         except (ValueError, IndexError) as error:
-            raise cls.explain_error(error, arrays, kwargs) from None
-        if type(out) is not np.ndarray or out.dtype.kind != "f":
-            returned = out
-            out = _as_output_array(out, arrays, cls.__name__)
-            # NumPy gives scalars for 0-d results: a saved output must be the output's own
-            # array, or a second derivative would see it as a constant.
-            if ctx._saved and any(value is returned for value in ctx._saved):
-                ctx._saved = tuple(out if value is returned else value for value in ctx._saved)
-        if any_requires_grad and state.grad_enabled:  # some input needs a gradient: record the node
-            return Tensor._wrap(out, ctx)
-        return Tensor._wrap(out)
+            raise cls.explain_error(error, arrays, options) from None
+        if type(output) is not np.ndarray or output.dtype.kind != "f":
+            output = _as_output_array(output, arrays, ctx)
+        if needs_grad and _mode.enabled:
+            for hook in _node_hooks:
+                hook(ctx)
+            return Tensor._wrap(output, ctx)
+        return Tensor._wrap(output)
 
     @classmethod
-    def explain_error(cls, error: Exception, arrays: list, kwargs: dict) -> Exception:
+    def explain_error(cls, error: Exception, arrays: list, options: dict) -> Exception:
         """Turn a NumPy error from forward into one that names the op and shapes.
 
         Ops override this to say more; the default adds the op name and the shapes.
         """
         shapes = ", ".join(str(a.shape) for a in arrays if isinstance(a, np.ndarray))
         return type(error)(f"{cls.__name__}: {error} (input shapes {shapes})")
+
+
+def _check_options(cls: type, options: dict) -> None:
+    """Keyword options reach ``forward`` unchanged and are not graph inputs: a Tensor that
+    requires grad among them would silently get no gradient (PyTorch binds it as an input)."""
+    for key, value in options.items():
+        if isinstance(value, Tensor) and value.requires_grad:
+            raise TypeError(
+                f"{cls.__name__}.apply: the keyword argument {key}= is a Tensor that requires grad, but keyword "
+                f"options are not inputs of the graph and would get no gradient; pass it positionally "
+                f"({cls.__name__}.apply(x, {key})) and return its gradient from backward"
+            )
+
+
+def _as_output_array(out: Any, arrays: list, ctx: Context) -> np.ndarray:
+    """Turn what a forward returned into a float ndarray (NumPy returns scalars for 0-d).
+
+    A saved output is replaced by the array too: the engine recognizes the output by it.
+    """
+    name = ctx.name
+    if isinstance(out, Tensor):
+        out = out._data
+    elif isinstance(out, (tuple, list)):  # np.asarray would stack them into one array: a silent wrong shape
+        raise TypeError(f"{name}.forward returned a {type(out).__name__}: a Function has one output, return a single array")
+    array = np.asarray(out)
+    if array.dtype.kind != "f":
+        if array.dtype.kind not in "biu":
+            raise TypeError(f"{name}.forward returned {type(out).__name__} of dtype {array.dtype}: expected a float array")
+        dtypes = [a.dtype for a in arrays if isinstance(a, np.ndarray) and a.dtype.kind == "f"]
+        array = array.astype(np.result_type(*dtypes) if dtypes else np.float64)
+    ctx._saved = tuple(array if value is out else value for value in ctx._saved)
+    return array
+
+
+# ---------------------------------------------------------------- declarations
+def _declare_op(cls: type[Function]) -> None:
+    """Register an op class: its Tensor methods and the NumPy functions it answers.
+
+    Only what the class itself declares counts (``cls.__dict__``): a subclass does not
+    take over the method names of the class it extends.
+    """
+    if not cls.__dict__.get("abstract", False):
+        OPS[_qualified_name(cls)] = cls
+    for name in cls.__dict__.get("methods", ()):
+        _install_method(name, cls.tensor_method(name), cls)
+    for func in cls.__dict__.get("numpy_functions", ()):
+        NUMPY_FUNCTIONS[func] = cls.numpy_function(func)
+
+
+def declare(methods: tuple[str, ...] = (), numpy_functions: tuple = ()) -> Callable:
+    """Declare a function composed of ops as Tensor method(s) and/or NumPy function(s).
+
+    For ops written as a composition (softmax, var) rather than one ``Function``: the
+    decorated function becomes ``Tensor.<name>`` (its first argument is the tensor)
+    and answers the given NumPy functions (with NumPy's signature).
+    """
+
+    def register(func: Callable) -> Callable:
+        for name in methods:
+            _install_method(name, func, func)
+        for numpy_func in numpy_functions:
+            NUMPY_FUNCTIONS[numpy_func] = func
+        return func
+
+    return register
+
+
+def _install_method(name: str, method: Callable, owner: Any) -> None:
+    """Set ``Tensor.<name>``; refuse to hide a method that no declaration made."""
+    previous = _METHOD_OWNERS.get(name)
+    if name in Tensor.__dict__ and previous is None:
+        raise ValueError(f"cannot declare Tensor.{name}: Tensor already defines it")
+    if previous is not None and _qualified_name(previous) != _qualified_name(owner):
+        raise ValueError(f"cannot declare Tensor.{name} for {_qualified_name(owner)}: {_qualified_name(previous)} declares it")
+    if isinstance(owner, type):  # a method made for an op class: name it after the method
+        method.__name__ = name
+        method.__qualname__ = f"Tensor.{name}"
+        method.__doc__ = method.__doc__ or owner.__doc__
+    _METHOD_OWNERS[name] = owner
+    setattr(Tensor, name, method)
+
+
+def _qualified_name(owner: Any) -> str:
+    return f"{owner.__module__}.{owner.__qualname__}"

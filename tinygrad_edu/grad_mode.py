@@ -1,70 +1,114 @@
-"""Grad mode: whether operations record the computation graph.
+"""Grad mode: whether new operations record the computation graph.
 
-The state lives in one small object, ``state``, that every op reads on its hot path.
-It also holds the modules currently being called (set by ``nn.Module.__call__``,
-outermost first), which ops record on their graph nodes so the visualizer can draw
-modules as clusters and name parameters.
+The mode is per thread, as in PyTorch: ``no_grad()`` in an evaluation thread leaves a
+training thread recording. A new thread starts with recording on.
 """
 
 from __future__ import annotations
 
-import contextlib
+import functools
+import inspect
+import threading
+from collections.abc import Callable
 from typing import Any
 
 
-class _GraphState:
-    __slots__ = ("grad_enabled", "module_scope")
-
-    def __init__(self) -> None:
-        self.grad_enabled = True
-        self.module_scope: tuple = ()
+class _GradMode(threading.local):
+    enabled = True  # the class attribute is every new thread's starting value
 
 
-state = _GraphState()
+_mode = _GradMode()
 
 
 def is_grad_enabled() -> bool:
-    """Return True when new operations record the graph.
+    """Return True when new operations record the graph (in this thread).
 
     >>> import tinygrad_edu as tg
     >>> with tg.no_grad():
     ...     tg.is_grad_enabled()
     False
     """
-    return state.grad_enabled
+    return _mode.enabled
 
 
-class _SetGradMode(contextlib.ContextDecorator):
-    _mode: bool
+def _check_mode(mode: Any) -> bool:
+    if mode is True or mode is False:
+        return mode
+    raise TypeError(f"grad mode must be True or False, got {mode!r}")
 
-    def _recreate_cm(self) -> _SetGradMode:
-        # A decorated function reuses one object for every call; a fresh copy per call
-        # keeps the saved previous mode right when the function calls itself.
-        fresh = object.__new__(type(self))
-        fresh._mode = self._mode
-        return fresh
+
+class _GradModeSwitch:
+    """Sets grad mode for a ``with`` block, or for every call of a decorated function.
+
+    A decorated generator function gets the mode whenever its body runs (each ``next``),
+    not only while the generator object is created, as in PyTorch.
+    """
+
+    def __init__(self, mode: bool) -> None:
+        self.mode = mode
+        self._previous = True
 
     def __enter__(self) -> None:
-        self._previous = state.grad_enabled
-        state.grad_enabled = self._mode
+        self._previous = _mode.enabled
+        _mode.enabled = self.mode
 
     def __exit__(self, *exc_info: object) -> None:
-        state.grad_enabled = self._previous
+        _mode.enabled = self._previous
 
-
-class _NoArgumentDecorator(_SetGradMode):
-    """Also usable bare as ``@no_grad`` (without parentheses), like PyTorch."""
-
-    def __new__(cls, func: Any = None) -> Any:
-        self = super().__new__(cls)
-        if func is None:
-            return self
+    def __call__(self, func: Callable) -> Callable:
         if not callable(func):
-            raise TypeError(f"{cls.__name__}() takes no arguments (or a function to decorate), got {func!r}")
-        return self(func)
+            raise TypeError(f"{type(self).__name__} decorates a function, got {func!r}")
+        mode = self.mode
+        if inspect.isgeneratorfunction(func):
+
+            @functools.wraps(func)
+            def generator_in_mode(*args: Any, **kwargs: Any) -> Any:
+                return (yield from _run_generator_in_mode(func(*args, **kwargs), mode))
+
+            return generator_in_mode
+
+        @functools.wraps(func)
+        def call_in_mode(*args: Any, **kwargs: Any) -> Any:
+            with _GradModeSwitch(mode):
+                return func(*args, **kwargs)
+
+        return call_in_mode
 
 
-class no_grad(_NoArgumentDecorator):
+def _run_generator_in_mode(generator: Any, mode: bool) -> Any:
+    """Drive ``generator``, switching to ``mode`` while its body runs and back when it yields."""
+    with _GradModeSwitch(mode):
+        request = generator.send(None)
+    while True:
+        try:
+            response = yield request
+        except GeneratorExit:
+            with _GradModeSwitch(mode):
+                generator.close()
+            raise
+        except BaseException as error:  # thrown in by the caller: deliver it inside the body
+            with _GradModeSwitch(mode):
+                request = generator.throw(error)
+        else:
+            with _GradModeSwitch(mode):
+                request = generator.send(response)
+
+
+class _BareSwitch(_GradModeSwitch):
+    """A switch to a fixed mode, usable bare (``@no_grad``) or called (``@no_grad()``), as in PyTorch."""
+
+    _fixed_mode: bool
+
+    def __new__(cls, func: Callable | None = None) -> Any:
+        if func is None:
+            return super().__new__(cls)
+        return cls()(func)  # used bare as a decorator: ``func`` is the decorated function
+
+    def __init__(self, func: Callable | None = None) -> None:
+        super().__init__(self._fixed_mode)
+
+
+class no_grad(_BareSwitch):
     """Context manager and decorator: operations inside record no graph.
 
     Their outputs have ``requires_grad=False``. Use it for evaluation and for
@@ -78,10 +122,10 @@ class no_grad(_NoArgumentDecorator):
     False
     """
 
-    _mode = False
+    _fixed_mode = False
 
 
-class enable_grad(_NoArgumentDecorator):
+class enable_grad(_BareSwitch):
     """Context manager and decorator that turns recording back on inside ``no_grad``.
 
     >>> import tinygrad_edu as tg
@@ -91,11 +135,11 @@ class enable_grad(_NoArgumentDecorator):
     True
     """
 
-    _mode = True
+    _fixed_mode = True
 
 
-class set_grad_enabled(_SetGradMode):
-    """Set grad mode to ``mode``, like ``torch.set_grad_enabled``.
+class set_grad_enabled(_GradModeSwitch):
+    """Set grad mode to ``mode`` (True or False), like ``torch.set_grad_enabled``.
 
     As a plain call it switches the mode at once (and it stays switched); as a
     context manager the previous mode comes back at the end of the block; as a
@@ -112,15 +156,13 @@ class set_grad_enabled(_SetGradMode):
     """
 
     def __init__(self, mode: bool) -> None:
-        self._mode = bool(mode)
-        self._previous = state.grad_enabled
-        state.grad_enabled = self._mode  # takes effect now, as in PyTorch (so a plain call works)
+        super().__init__(_check_mode(mode))
+        self._previous = _mode.enabled  # what the end of a ``with`` block restores
+        _mode.enabled = self.mode  # takes effect now, as in PyTorch (so a plain call works)
 
     def __enter__(self) -> None:
-        if "_previous" not in self.__dict__:  # a fresh copy made for one call of a decorated function
-            self._previous = state.grad_enabled
-        state.grad_enabled = self._mode
+        _mode.enabled = self.mode  # (already set by the call; the mode before it was kept)
 
-    def __call__(self, func: Any) -> Any:
-        state.grad_enabled = self._previous  # decorating must not switch the mode outside the function
+    def __call__(self, func: Callable) -> Callable:
+        _mode.enabled = self._previous  # decorating must not switch the mode outside the function
         return super().__call__(func)

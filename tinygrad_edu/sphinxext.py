@@ -162,10 +162,9 @@ class TinygradGraphDirective(SphinxDirective):
     def _execute(self, code: str, namespace: dict[str, Any]) -> str:
         """Run the block in the page's namespace; what it printed."""
         import tinygrad_edu as tg
-        from tinygrad_edu.grad_mode import state
 
         # A page's code must not change the build's global state for the next page.
-        saved_dtype, saved_grad_mode = tg.get_default_dtype(), state.grad_enabled
+        saved_dtype, saved_grad_mode = tg.get_default_dtype(), tg.is_grad_enabled()
         source_name = f"<tinygrad-graph {self.env.docname}:{self.lineno}>"
         printed = io.StringIO()
         try:
@@ -178,7 +177,7 @@ class TinygradGraphDirective(SphinxDirective):
             raise self.error("tinygrad-graph: the code raised an exception:\n" + "".join(block_lines)) from None
         finally:
             tg.set_default_dtype(saved_dtype)
-            state.grad_enabled = saved_grad_mode
+            tg.set_grad_enabled(saved_grad_mode)
         return printed.getvalue()
 
     def _roots(self, namespace: dict[str, Any]) -> list[Any]:

@@ -1,22 +1,28 @@
 """``Tensor``: a NumPy array plus the graph node that produced it.
 
-A Tensor holds ``.data`` (a float ``np.ndarray``), ``.grad`` (filled by
-``backward()``), ``.requires_grad`` and ``.grad_fn`` (the ``Context`` of the op
-that made it, ``None`` for leaves). Every operation method below is one line that
-applies an op from ``tinygrad_edu.ops``; the math and the derivatives live there.
+A Tensor holds ``.data`` (a float ``np.ndarray``), ``.grad`` (filled by ``backward()``),
+``.requires_grad`` and ``.grad_fn`` (the ``Context`` of the op that made it, ``None`` for
+leaves). The operations are not written here: each op in ``tinygrad_edu.ops`` declares
+the Tensor methods that apply it (``Exp`` gives ``t.exp()``), and they are attached to
+this class when the ops are imported. What stays here is the tensor itself: its data and
+gradient, conversions, in-place updates and the NumPy protocols.
 """
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Callable, Iterator
 from typing import Any
-from collections.abc import Iterator, Sequence
 
 import numpy as np
 
-from .dtypes import FLOAT_DTYPES, as_float_dtype, get_default_dtype, to_float_array
-from .grad_mode import state
+from .dtypes import FLOAT_DTYPES, get_default_dtype, to_float_array
+from .grad_mode import is_grad_enabled, no_grad
 
-Axis = int | Sequence[int] | None
+
+#: The graph's clock: it stamps every new graph node and every in-place change, so that a
+#: backward can tell whether a value it saved was changed after it was saved.
+graph_clock = itertools.count(1)
 
 
 class _Size(int):
@@ -38,39 +44,6 @@ class _Size(int):
             raise IndexError(f"size(dim): dimension {dim!r} is out of range for shape {self._shape}") from None
 
 
-def _shape_arg(shape: tuple) -> tuple[int, ...]:
-    """Accept ``f(2, 3)`` and ``f((2, 3))`` alike."""
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        shape = tuple(shape[0])
-    for n in shape:
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
-            raise TypeError(f"shape entries must be integers, got {shape!r}")
-    return tuple(int(n) for n in shape)
-
-
-def _axis_arg(axis: Any, dim: Any) -> Any:
-    """Accept NumPy's ``axis=`` and PyTorch's ``dim=`` (not both)."""
-    if dim is not None:
-        if axis is not None:
-            raise TypeError("give axis= or dim=, not both")
-        return dim
-    return axis
-
-
-def _keepdims_arg(keepdims: Any, keepdim: Any) -> bool:
-    """NumPy's ``keepdims=`` or PyTorch's ``keepdim=``, which must be True or False.
-
-    A truthy string or array would otherwise quietly mean True (PyTorch refuses them too).
-    """
-    if keepdim is not None:
-        keepdims = keepdims or keepdim
-    if keepdims is False or keepdims is True:
-        return keepdims
-    if isinstance(keepdims, np.bool_):
-        return bool(keepdims)
-    raise TypeError(f"keepdims must be True or False, got {keepdims!r}")
-
-
 class Tensor:
     """A floating-point n-dimensional array that records how it was computed.
 
@@ -89,26 +62,26 @@ class Tensor:
     array([2., 4., 6.])
     """
 
-    __slots__ = ("_data", "_grad", "requires_grad", "grad_fn", "name", "_retains_grad", "_version", "__weakref__")
+    __slots__ = (
+        "_data", "_grad", "requires_grad", "grad_fn", "name", "_retains_grad", "_version", "_changed_at", "_from_bools", "__weakref__"
+    )
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None, name: str | None = None) -> None:
         if type(data) is np.ndarray and dtype is None and data.dtype in FLOAT_DTYPES:
-            array = data.copy()  # the common case (a batch of float data), without the general checks
-        elif isinstance(data, Tensor):
-            array = to_float_array(data._data, dtype)
+            array, from_bools = data.copy(), False  # the common case (a batch of float data), checked quickly
         else:
-            array = to_float_array(data, dtype)
+            array, from_bools = to_float_array(data._data if isinstance(data, Tensor) else data, dtype), _holds_bools(data)
         if name is not None and not isinstance(name, str):
             raise TypeError(f"name must be a string, got {type(name).__name__}")
-        if requires_grad is not False and requires_grad is not True and not isinstance(requires_grad, np.bool_):
-            raise TypeError(f"requires_grad must be True or False, got {requires_grad!r}")
         self._data = array
         self._grad: np.ndarray | None = None
-        self.requires_grad = bool(requires_grad)
+        self.requires_grad = False if requires_grad is False else _args.flag(requires_grad, "requires_grad")
         self.grad_fn = None
         self.name = name
         self._retains_grad = False
-        self._version = 0
+        self._version = 0  # how many in-place changes (PyTorch's ``t._version``)
+        self._changed_at = 0  # the graph clock at the last in-place change
+        self._from_bools = from_bools  # such a tensor indexes as a mask, like a bool array
 
     @classmethod
     def _wrap(cls, array: np.ndarray, grad_fn: Any = None) -> Tensor:
@@ -121,29 +94,25 @@ class Tensor:
         t.name = None
         t._retains_grad = False
         t._version = 0
+        t._changed_at = 0
         return t
-
-    def _mark_modified(self) -> None:
-        """Record an in-place change of ``_data`` (bumps the version counter that backward checks)."""
-        self._version += 1
 
     # ------------------------------------------------------------------ data and grad
     @property
     def data(self) -> np.ndarray:
-        """The values, a NumPy array. Assign an array of the same shape to update in place of the values."""
+        """The values, a NumPy array. Writes through it are not tracked (as in PyTorch)."""
         return self._data
 
     @data.setter
     def data(self, value: Any) -> None:
         if value is self._data:
             return  # ``t.data -= lr * g`` updated the array in place and assigns it back: nothing to check
-        if isinstance(value, Tensor):
-            value = value._data
-        if type(value) is not np.ndarray or value.dtype != self._data.dtype:
-            value = to_float_array(value, self._data.dtype, copy=False)
-        if value.shape != self._data.shape:
-            raise ValueError(f"cannot assign data of shape {value.shape} to a tensor of shape {self._data.shape}")
-        self._data = value
+        array = to_float_array(value._data if isinstance(value, Tensor) else value, copy=False)
+        if array.shape != self._data.shape:
+            raise ValueError(f"cannot assign data of shape {array.shape} to a tensor of shape {self._data.shape}")
+        self._data = array  # a float array of another dtype changes the tensor's dtype, as in PyTorch
+        if self._grad is not None and self._grad.dtype != array.dtype:
+            self._grad = self._grad.astype(array.dtype)
 
     @property
     def grad(self) -> np.ndarray | None:
@@ -153,9 +122,7 @@ class Tensor:
     @grad.setter
     def grad(self, value: Any) -> None:
         if value is not None:
-            if isinstance(value, Tensor):
-                value = value._data
-            value = to_float_array(value, self._data.dtype, copy=False)
+            value = to_float_array(value._data if isinstance(value, Tensor) else value, self._data.dtype, copy=False)
             if value.shape != self._data.shape:
                 raise ValueError(f"cannot assign a gradient of shape {value.shape} to a tensor of shape {self._data.shape}")
         self._grad = value
@@ -190,9 +157,17 @@ class Tensor:
 
     @property
     def T(self) -> Tensor:
-        """All axes reversed (NumPy's ``.T``)."""
-        return self.transpose()
+        """All dimensions reversed (a matrix's transpose)."""
+        return self.permute()
 
+    @property
+    def mT(self) -> Tensor:
+        """The last two dimensions swapped (a batch of matrices transposed)."""
+        if self.ndim < 2:
+            raise ValueError(f"mT needs a tensor with at least 2 dimensions, got shape {self.shape}")
+        return self.transpose(-2, -1)
+
+    # ------------------------------------------------------------------ conversions
     def __len__(self) -> int:
         if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
@@ -223,9 +198,7 @@ class Tensor:
 
     def __bool__(self) -> bool:
         if self._data.size != 1:
-            raise ValueError(
-                f"the truth value of a tensor with {self._data.size} elements is ambiguous; use .any() or .all() on .data"
-            )
+            raise ValueError(f"the truth value of a tensor with {self._data.size} elements is ambiguous; use .any() or .all()")
         return bool(self._data.reshape(()))
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
@@ -238,9 +211,7 @@ class Tensor:
 
     def __repr__(self) -> str:
         body = np.array2string(self._data, separator=", ", prefix="Tensor(")
-        extras = []
-        if self.dtype != get_default_dtype():
-            extras.append(f"dtype={self.dtype}")
+        extras = [f"dtype={self.dtype}"] if self.dtype != get_default_dtype() else []
         if self.grad_fn is not None:
             extras.append(f"grad_fn=<{self.grad_fn.name}>")
         elif self.requires_grad:
@@ -249,9 +220,9 @@ class Tensor:
             extras.append(f"name={self.name!r}")
         return "Tensor(" + ", ".join([body, *extras]) + ")"
 
-    __hash__ = object.__hash__
+    __hash__ = object.__hash__  # (the comparisons give arrays, so equality cannot define the hash)
 
-    # ------------------------------------------------------------------ graph
+    # ------------------------------------------------------------------ the graph
     def backward(self, gradient: Any = None, retain_graph: bool = False) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (see ``autograd.backward``)."""
         autograd.backward(self, gradient, retain_graph=retain_graph)
@@ -268,201 +239,86 @@ class Tensor:
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set ``requires_grad`` on a leaf in place and return it."""
-        if requires_grad is not False and requires_grad is not True and not isinstance(requires_grad, np.bool_):
-            raise TypeError(f"requires_grad_ expects True or False, got {requires_grad!r}")
+        requires_grad = _args.flag(requires_grad, "requires_grad_(): requires_grad")
         if self.grad_fn is not None and not requires_grad:
             raise RuntimeError("requires_grad can only be changed on leaf tensors; use detach()")
-        self.requires_grad = bool(requires_grad)
+        self.requires_grad = requires_grad
         return self
 
     def zero_grad(self) -> None:
         self._grad = None
 
-    def astype(self, dtype: Any) -> Tensor:
-        """A copy in another float dtype (differentiable)."""
-        return ops.Cast.apply(self, dtype=as_float_dtype(dtype))
-
-    def float(self) -> Tensor:
-        return self.astype(np.float32)
-
-    def double(self) -> Tensor:
-        return self.astype(np.float64)
-
-    # ------------------------------------------------------------------ arithmetic
-    def __add__(self, other: Any) -> Tensor:
-        return ops.Add.apply(self, _elementwise_operand(other, self))
-
-    def __radd__(self, other: Any) -> Tensor:
-        return ops.Add.apply(_elementwise_operand(other, self), self)
-
-    def __sub__(self, other: Any) -> Tensor:
-        return ops.Sub.apply(self, _elementwise_operand(other, self))
-
-    def __rsub__(self, other: Any) -> Tensor:
-        return ops.Sub.apply(_elementwise_operand(other, self), self)
-
-    def __mul__(self, other: Any) -> Tensor:
-        return ops.Mul.apply(self, _elementwise_operand(other, self))
-
-    def __rmul__(self, other: Any) -> Tensor:
-        return ops.Mul.apply(_elementwise_operand(other, self), self)
-
-    def __truediv__(self, other: Any) -> Tensor:
-        return ops.Div.apply(self, _elementwise_operand(other, self))
-
-    def __rtruediv__(self, other: Any) -> Tensor:
-        return ops.Div.apply(_elementwise_operand(other, self), self)
-
-    def __pow__(self, other: Any) -> Tensor:
-        return ops.Pow.apply(self, _elementwise_operand(other, self))
-
-    def __rpow__(self, other: Any) -> Tensor:
-        return ops.Pow.apply(_elementwise_operand(other, self), self)
-
-    def __matmul__(self, other: Any) -> Tensor:
-        return ops.MatMul.apply(self, _operand(other, self))
-
-    def __rmatmul__(self, other: Any) -> Tensor:
-        return ops.MatMul.apply(_operand(other, self), self)
-
-    def __neg__(self) -> Tensor:
-        return ops.Neg.apply(self)
-
     def __pos__(self) -> Tensor:
         return self
 
-    def matmul(self, other: Any) -> Tensor:
-        return self @ other
+    # ------------------------------------------------------------------ in-place updates
+    def _mark_modified(self) -> None:
+        """Record an in-place change of ``_data``: bumps the version, stamps the time (backward checks it)."""
+        self._version += 1
+        self._changed_at = next(graph_clock)
 
-    def maximum(self, other: Any) -> Tensor:
-        return ops.Maximum.apply(self, _elementwise_operand(other, self))
+    def _update_in_place(self, name: str, compute: Callable[[], Any], *operands: Any) -> Tensor:
+        """Overwrite the values with ``compute()``'s, in place, with PyTorch's rules (see ``add_``)."""
+        _check_in_place(self, name, operands)
+        with no_grad():
+            values = compute()
+        values = values._data if isinstance(values, Tensor) else np.asarray(values)
+        if not self._data.flags.writeable:
+            raise RuntimeError(f"{name}: this tensor's values are a read-only view (e.g. from expand); clone it first")
+        try:
+            np.copyto(self._data, np.broadcast_to(values, self.shape), casting="same_kind")
+        except ValueError:
+            raise ValueError(f"{name}: a result of shape {values.shape} cannot be written into a tensor of shape {self.shape}") from None
+        self._mark_modified()
+        return self
 
-    def minimum(self, other: Any) -> Tensor:
-        return ops.Minimum.apply(self, _elementwise_operand(other, self))
+    def add_(self, other: Any, *, alpha: float = 1.0) -> Tensor:
+        """``self += alpha * other`` in place. Allowed under ``no_grad`` or when no gradient is
+        required (a leaf that requires grad raises PyTorch's error); bumps the version counter."""
+        return self._update_in_place("add_", lambda: self + other * alpha if alpha != 1.0 else self + other, other)
 
-    # Comparisons give plain bool arrays: they have no gradient.
-    def __lt__(self, other: Any) -> np.ndarray:
-        return _compare(np.less, self, other)
+    def sub_(self, other: Any, *, alpha: float = 1.0) -> Tensor:
+        """``self -= alpha * other`` in place (the rules of ``add_``)."""
+        return self._update_in_place("sub_", lambda: self - other * alpha if alpha != 1.0 else self - other, other)
 
-    def __le__(self, other: Any) -> np.ndarray:
-        return _compare(np.less_equal, self, other)
+    def mul_(self, other: Any) -> Tensor:
+        """``self *= other`` in place (the rules of ``add_``)."""
+        return self._update_in_place("mul_", lambda: self * other, other)
 
-    def __gt__(self, other: Any) -> np.ndarray:
-        return _compare(np.greater, self, other)
+    def div_(self, other: Any) -> Tensor:
+        """``self /= other`` in place (the rules of ``add_``)."""
+        return self._update_in_place("div_", lambda: self / other, other)
 
-    def __ge__(self, other: Any) -> np.ndarray:
-        return _compare(np.greater_equal, self, other)
+    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002 (PyTorch's names)
+        """Limit the values to [min, max] in place (the rules of ``add_``)."""
+        return self._update_in_place("clamp_", lambda: self.clamp(min, max), min, max)
 
-    def __eq__(self, other: Any) -> np.ndarray:  # type: ignore[override]
-        return _compare(np.equal, self, other)
+    def fill_(self, value: Any) -> Tensor:
+        """Set every value to ``value`` in place (the rules of ``add_``)."""
+        return self._update_in_place("fill_", lambda: to_float_array(_args.constant(value, "fill_", "value"), copy=False), value)
 
-    def __ne__(self, other: Any) -> np.ndarray:  # type: ignore[override]
-        return _compare(np.not_equal, self, other)
+    def zero_(self) -> Tensor:
+        """Set every value to 0 in place (the rules of ``add_``)."""
+        return self._update_in_place("zero_", lambda: 0.0)
 
-    # ------------------------------------------------------------------ elementwise
-    def relu(self) -> Tensor:
-        return ops.ReLU.apply(self)
+    def copy_(self, src: Any) -> Tensor:
+        """Copy ``src``'s values (broadcast to this shape) into this tensor in place (the rules of ``add_``)."""
+        return self._update_in_place("copy_", lambda: _args.as_tensor(src, "copy_: src"), src)
 
-    def leaky_relu(self, slope: float = 0.01) -> Tensor:
-        if type(slope) is not float:
-            slope = _slope_arg(slope)
-        return ops.LeakyReLU.apply(self, slope=slope)
+    def __iadd__(self, other: Any) -> Tensor:
+        return self._update_in_place("+=", lambda: self + other, other)
 
-    def sigmoid(self) -> Tensor:
-        return ops.Sigmoid.apply(self)
+    def __isub__(self, other: Any) -> Tensor:
+        return self._update_in_place("-=", lambda: self - other, other)
 
-    def tanh(self) -> Tensor:
-        return ops.Tanh.apply(self)
+    def __imul__(self, other: Any) -> Tensor:
+        return self._update_in_place("*=", lambda: self * other, other)
 
-    def exp(self) -> Tensor:
-        return ops.Exp.apply(self)
-
-    def log(self) -> Tensor:
-        return ops.Log.apply(self)
-
-    def sqrt(self) -> Tensor:
-        return ops.Sqrt.apply(self)
-
-    def abs(self) -> Tensor:
-        return ops.Abs.apply(self)
-
-    def __abs__(self) -> Tensor:
-        return ops.Abs.apply(self)
-
-    def clip(self, lo: float | None = None, hi: float | None = None) -> Tensor:
-        return ops.Clip.apply(self, lo=_bound(lo, "lo"), hi=_bound(hi, "hi"))
-
-    def clamp(self, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002 (PyTorch's names)
-        """``clip`` under PyTorch's name and keywords: ``t.clamp(min=0.0)``."""
-        return ops.Clip.apply(self, lo=_bound(min, "min"), hi=_bound(max, "max"))
-
-    # ------------------------------------------------------------------ reductions
-    def sum(self, axis: Axis = None, keepdims: bool = False, *, dim: Axis = None, keepdim: bool | None = None) -> Tensor:
-        return ops.Sum.apply(self, axis=_axis_arg(axis, dim), keepdims=_keepdims_arg(keepdims, keepdim))
-
-    def mean(self, axis: Axis = None, keepdims: bool = False, *, dim: Axis = None, keepdim: bool | None = None) -> Tensor:
-        return ops.Mean.apply(self, axis=_axis_arg(axis, dim), keepdims=_keepdims_arg(keepdims, keepdim))
-
-    def max(self, axis: Axis = None, keepdims: bool = False, *, dim: Axis = None, keepdim: bool | None = None) -> Tensor:
-        return ops.Max.apply(self, axis=_axis_arg(axis, dim), keepdims=_keepdims_arg(keepdims, keepdim))
-
-    def min(self, axis: Axis = None, keepdims: bool = False, *, dim: Axis = None, keepdim: bool | None = None) -> Tensor:
-        return ops.Min.apply(self, axis=_axis_arg(axis, dim), keepdims=_keepdims_arg(keepdims, keepdim))
-
-    def var(
-        self, axis: Axis = None, keepdims: bool = False, ddof: int = 0, *, dim: Axis = None, keepdim: bool | None = None
-    ) -> Tensor:
-        return ops.var(self, axis=_axis_arg(axis, dim), keepdims=_keepdims_arg(keepdims, keepdim), ddof=ddof)
-
-    def logsumexp(self, axis: Axis = None, keepdims: bool = False, *, dim: Axis = None, keepdim: bool | None = None) -> Tensor:
-        return ops.LogSumExp.apply(self, axis=_axis_arg(axis, dim), keepdims=_keepdims_arg(keepdims, keepdim))
-
-    def softmax(self, axis: int = -1, *, dim: int | None = None) -> Tensor:
-        return ops.softmax(self, axis=_axis_arg(axis if dim is None else None, dim))
-
-    def log_softmax(self, axis: int = -1, *, dim: int | None = None) -> Tensor:
-        return ops.log_softmax(self, axis=_axis_arg(axis if dim is None else None, dim))
-
-    # ------------------------------------------------------------------ shape
-    def reshape(self, *shape: Any) -> Tensor:
-        return ops.Reshape.apply(self, shape=_shape_arg(shape))
-
-    view = reshape
-
-    def transpose(self, *axes: Any) -> Tensor:
-        return ops.Transpose.apply(self, axes=_shape_arg(axes) if axes else None)
-
-    def permute(self, *axes: Any) -> Tensor:
-        """``transpose`` under PyTorch's name: a full permutation of the axes (none reverses them)."""
-        return ops.Transpose.apply(self, axes=_shape_arg(axes) if axes else None)
-
-    def swapaxes(self, axis1: int, axis2: int) -> Tensor:
-        return ops.swapaxes(self, axis1, axis2)
-
-    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
-        return ops.flatten(self, start_dim, end_dim)
-
-    def squeeze(self, axis: Axis = None, *, dim: Axis = None) -> Tensor:
-        return ops.squeeze(self, _axis_arg(axis, dim))
-
-    def unsqueeze(self, axis: int | None = None, *, dim: int | None = None) -> Tensor:
-        return ops.unsqueeze(self, _axis_arg(axis, dim))
-
-    def expand(self, *shape: Any) -> Tensor:
-        return ops.expand(self, _shape_arg(shape))
-
-    def broadcast_to(self, shape: Any) -> Tensor:
-        return ops.BroadcastTo.apply(self, shape=_shape_arg((shape,)) if not isinstance(shape, int) else (shape,))
-
-    def __getitem__(self, index: Any) -> Tensor:
-        return ops.GetItem.apply(self, index=ops.normalize_index(index))
+    def __itruediv__(self, other: Any) -> Tensor:
+        return self._update_in_place("/=", lambda: self / other, other)
 
     def __setitem__(self, index: Any, value: Any) -> None:
-        if self.requires_grad and state.grad_enabled:
-            raise RuntimeError(
-                "in-place assignment to a tensor that requires grad would corrupt its gradient; "
-                "build a new tensor instead, or assign under no_grad() (e.g. in an optimizer)"
-            )
+        _check_in_place(self, "assignment to an index", (value,))
         index = ops.normalize_index(index)
         if isinstance(value, Tensor):
             value = value._data
@@ -470,11 +326,11 @@ class Tensor:
             value = to_float_array(value, self._data.dtype, copy=False)  # None, strings, complex: a clear TypeError
         try:
             self._data[index] = value
-            self._mark_modified()
         except (ValueError, IndexError) as error:
             raise type(error)(
                 f"cannot assign a value of shape {np.shape(value)} to index {index!r} of a tensor of shape {self.shape}: {error}"
             ) from None
+        self._mark_modified()
 
     # ------------------------------------------------------------------ NumPy protocols
     def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
@@ -484,87 +340,32 @@ class Tensor:
         return numpy_api.array_function(func, types, args, kwargs)
 
 
-def _values(x: Any) -> Any:
-    """The array behind a Tensor, or ``x`` itself."""
-    return x._data if isinstance(x, Tensor) else x
+def _check_in_place(tensor: Tensor, name: str, operands: tuple) -> None:
+    """PyTorch's rules for an in-place change: fine unless it would have to enter the graph."""
+    if not is_grad_enabled():
+        return
+    if tensor.requires_grad and tensor.grad_fn is None:
+        raise RuntimeError(
+            f"a leaf Variable that requires grad is being used in an in-place operation ({name}); "
+            "update it under tg.no_grad(), as an optimizer does"
+        )
+    if tensor.requires_grad or any(isinstance(x, Tensor) and x.requires_grad for x in operands):
+        raise RuntimeError(
+            f"{name}: in-place operations are not recorded in the graph, and this one would be part of it; "
+            "write it out of place (y = y + x instead of y += x), or do it under tg.no_grad()"
+        )
 
 
-def _compare(ufunc: np.ufunc, tensor: Tensor, other: Any) -> np.ndarray:
-    """A comparison on the values; NumPy's errors reworded to name the shapes or the type."""
-    try:
-        return ufunc(tensor._data, _values(other))
-    except ValueError:
-        raise ValueError(
-            f"{ufunc.__name__}: shapes {tensor.shape} and {tuple(np.shape(_values(other)))} cannot be broadcast together"
-        ) from None
-    except TypeError:
-        raise TypeError(f"{ufunc.__name__}: cannot compare a Tensor with {type(other).__name__} {other!r}") from None
+def _holds_bools(data: Any) -> bool:
+    """Was ``data`` boolean (an array, a Tensor made from one, or a list of bools)?"""
+    if isinstance(data, Tensor):
+        return getattr(data, "_from_bools", False)
+    if isinstance(data, np.ndarray):
+        return data.dtype == bool
+    first = data
+    while isinstance(first, (list, tuple)) and first:
+        first = first[0]
+    return isinstance(first, (bool, np.bool_)) and np.asarray(data).dtype == bool
 
 
-def _slope_arg(slope: Any) -> float:
-    """leaky_relu's slope as a float: a constant, so a Tensor that requires grad is refused."""
-    if isinstance(slope, Tensor) and slope.requires_grad and state.grad_enabled:
-        raise TypeError("leaky_relu: slope is a Tensor that requires grad, but the slope is a constant and gets no gradient")
-    try:
-        return float(slope)
-    except (TypeError, ValueError):
-        raise TypeError(f"leaky_relu: slope must be a real number, got {slope!r}") from None
-
-
-def _bound(value: Any, name: str) -> Any:
-    """A clip bound: None, a real number or an array of them (a Tensor gives its values)."""
-    if value is None or type(value) is float or type(value) is int:
-        return value
-    if isinstance(value, Tensor):
-        if value.requires_grad and state.grad_enabled:  # a bound is a constant: its gradient would be dropped
-            raise TypeError(
-                f"clip: the bound {name} is a Tensor that requires grad, but bounds are constants and get no "
-                f"gradient; pass {name}.detach(), or use tg.maximum / tg.minimum to differentiate through it"
-            )
-        return value._data
-    if isinstance(value, (np.floating, np.integer)) and not isinstance(value, bool):
-        return value
-    try:
-        return to_float_array(value, copy=False)
-    except (TypeError, ValueError) as error:
-        raise TypeError(f"clip: {name} must be None, a real number or an array of them ({error})") from None
-
-
-def _elementwise_operand(other: Any, like: Tensor) -> Tensor | float:
-    """The other side of an elementwise operator: a real scalar stays a Python float.
-
-    ``x * 1.0001`` then costs no constant Tensor, and NumPy's rule for Python scalars
-    ("weak" scalars take the array's dtype) keeps a float32 tensor float32. NumPy
-    scalars are not weak (``np.float64`` would promote), so they become Python floats
-    first. The op records the float among its inputs; backward gives it no gradient
-    and the visualizer draws it as a constant. Everything else goes to ``_operand``.
-    """
-    if type(other) is float:  # the usual case, checked first
-        return other
-    if type(other) in (int, bool) or isinstance(other, (np.floating, np.integer, np.bool_)):
-        return float(other)
-    return _operand(other, like)
-
-
-def _operand(other: Any, like: Tensor) -> Tensor:
-    """Turn the other side of an operator into a Tensor.
-
-    Python and NumPy scalars, lists, and integer or bool arrays take ``like``'s dtype
-    (so a float32 tensor stays float32); float arrays keep theirs (NumPy promotion).
-    """
-    if isinstance(other, Tensor):
-        return other
-    if isinstance(other, (int, float, np.number, np.bool_)) and not isinstance(other, np.complexfloating):
-        return Tensor._wrap(np.asarray(other, dtype=like._data.dtype))
-    if isinstance(other, np.ndarray):
-        if other.dtype.kind == "f":
-            return Tensor._wrap(to_float_array(other, copy=False))
-        return Tensor._wrap(to_float_array(other, like._data.dtype, copy=False))
-    if isinstance(other, (list, tuple)):
-        return Tensor._wrap(to_float_array(other, like._data.dtype, copy=False))
-    if isinstance(other, (complex, np.complexfloating)):
-        raise TypeError(f"complex operand {other!r} is not supported: tensors are real floating point")
-    raise TypeError(f"unsupported operand type for a Tensor operation: {type(other).__name__}")
-
-
-from . import autograd, numpy_api, ops  # noqa: E402  (ops and the engine need Tensor defined first)
+from . import _args, autograd, numpy_api, ops  # noqa: E402  (they build on Tensor; ops attach its methods)

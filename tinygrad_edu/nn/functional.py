@@ -14,21 +14,19 @@ from typing import Any
 
 import numpy as np
 
+from .. import _args
 from ..dtypes import to_float_array
-from ..ops import fused
-from ..ops.unary import ReLU
+from ..ops.fused import REDUCTIONS, Linear, MSELoss
+from ..ops.unary import LeakyReLU, ReLU, Sigmoid, Tanh
 from ..tensor import Tensor
-
-_REDUCTIONS = ("mean", "sum", "none")
 
 
 def _tensor(x: Any, name: str = "input") -> Tensor:
-    if isinstance(x, Tensor):
-        return x
-    try:
-        return Tensor._wrap(to_float_array(x, copy=False))
-    except (TypeError, ValueError) as error:
-        raise TypeError(f"{name} must be a Tensor or array of numbers: {error}") from None
+    return x if isinstance(x, Tensor) else _args.as_tensor(x, name)
+
+
+# The functions below apply their op directly (not through the Tensor method): each layer of
+# a small network calls one, so one Python call less per layer shows in a training step.
 
 
 def relu(input: Tensor) -> Tensor:
@@ -48,24 +46,27 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01) -> Tensor:
     >>> leaky_relu(tg.Tensor([-1.0, 2.0]), 0.1).tolist()
     [-0.1, 2.0]
     """
-    return _tensor(input).leaky_relu(negative_slope)
+    return LeakyReLU.apply(_tensor(input), slope=_args.real_number(negative_slope, "leaky_relu", "negative_slope"))
 
 
 def sigmoid(input: Tensor) -> Tensor:
-    """1 / (1 + exp(-x)) elementwise."""
-    return _tensor(input).sigmoid()
+    """1 / (1 + exp(-x)) elementwise.
+
+    >>> import tinygrad_edu as tg
+    >>> sigmoid(tg.Tensor([0.0])).tolist()
+    [0.5]
+    """
+    return Sigmoid.apply(input if isinstance(input, Tensor) else _tensor(input))
 
 
 def tanh(input: Tensor) -> Tensor:
-    """tanh(x) elementwise."""
-    return _tensor(input).tanh()
+    """tanh(x) elementwise.
 
-
-def _axis(dim: int | None, axis: int | None) -> int:
-    if dim is not None and axis is not None:
-        raise TypeError("give dim= or axis=, not both")
-    chosen = dim if dim is not None else axis
-    return -1 if chosen is None else chosen
+    >>> import tinygrad_edu as tg
+    >>> tanh(tg.Tensor([0.0])).tolist()
+    [0.0]
+    """
+    return Tanh.apply(input if isinstance(input, Tensor) else _tensor(input))
 
 
 def softmax(input: Tensor, dim: int | None = None, *, axis: int | None = None) -> Tensor:
@@ -75,56 +76,35 @@ def softmax(input: Tensor, dim: int | None = None, *, axis: int | None = None) -
     >>> softmax(tg.Tensor([[0.0, 0.0]]), dim=1).tolist()
     [[0.5, 0.5]]
     """
-    return _tensor(input).softmax(axis=_axis(dim, axis))
+    return _tensor(input).softmax(dim, axis=axis)
 
 
 def log_softmax(input: Tensor, dim: int | None = None, *, axis: int | None = None) -> Tensor:
-    """x - logsumexp(x) along ``dim`` (alias ``axis``; default the last axis)."""
-    return _tensor(input).log_softmax(axis=_axis(dim, axis))
+    """x - logsumexp(x) along ``dim`` (alias ``axis``; default the last axis).
+
+    >>> import tinygrad_edu as tg
+    >>> round(log_softmax(tg.Tensor([0.0, 0.0])).tolist()[0], 4)
+    -0.6931
+    """
+    return _tensor(input).log_softmax(dim, axis=axis)
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """x @ weightᵀ + bias, with ``weight`` of shape (out_features, in_features).
+    """x @ weightᵀ + bias, with ``weight`` of shape (out_features, in_features), as one graph node.
 
     >>> import tinygrad_edu as tg
     >>> linear(tg.ones(2, 3), tg.ones(4, 3), tg.zeros(4)).shape
     (2, 4)
     """
-    if not isinstance(input, Tensor):
-        input = _tensor(input)
-    if not isinstance(weight, Tensor):
-        weight = _tensor(weight, "weight")
-    if bias is not None and not isinstance(bias, Tensor):
-        bias = _tensor(bias, "bias")
-    if isinstance(weight, Tensor) and (bias is None or (isinstance(bias, Tensor) and bias._data.shape == weight._data.shape[:1])):
-        # One fused graph node instead of Transpose, MatMul and Add (ops/fused.py): same values and
-        # gradients; its forward checks the shapes (with the message below).
-        return fused.Linear.apply(input, weight) if bias is None else fused.Linear.apply(input, weight, bias)
-    if input.ndim == 0 or weight.ndim != 2 or input.shape[-1] != weight.shape[1]:
-        raise ValueError(
-            f"linear: input of shape {input.shape} does not fit weight of shape {tuple(weight.shape)} "
-            f"(the input's last dimension must equal in_features = weight.shape[1])"
-        )
-    if bias is not None and not _broadcasts_to(bias.shape, input.shape[:-1] + weight.shape[:1]):
-        raise ValueError(
-            f"linear: bias of shape {bias.shape} does not fit weight of shape {tuple(weight.shape)}: "
-            f"expected shape ({weight.shape[0]},), one value per output feature"
-        )
-    out = input @ weight.T
-    if bias is not None:
-        out = out + bias
-    return out
-
-
-def _broadcasts_to(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:
-    try:
-        return np.broadcast_shapes(shape, target) == target
-    except ValueError:
-        return False
+    input = input if isinstance(input, Tensor) else _tensor(input)
+    weight = weight if isinstance(weight, Tensor) else _tensor(weight, "weight")
+    if bias is None:
+        return Linear.apply(input, weight)
+    return Linear.apply(input, weight, bias if isinstance(bias, Tensor) else _tensor(bias, "bias"))
 
 
 def _check_reduction(reduction: str) -> str:
-    if reduction not in _REDUCTIONS:
+    if reduction not in REDUCTIONS:
         raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
     return reduction
 
@@ -157,19 +137,18 @@ def _as_target_array(target: Any, dtype: np.dtype) -> np.ndarray:
 
 
 def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
-    """Mean squared error (x - y)², averaged (``"mean"``), summed (``"sum"``) or not (``"none"``).
+    """Mean squared error (x - y)², averaged (``"mean"``), summed (``"sum"``) or not (``"none"``), as one node.
 
     >>> import tinygrad_edu as tg
     >>> mse_loss(tg.Tensor([1.0, 2.0]), tg.Tensor([1.0, 4.0])).item()
     2.0
     """
-    _check_reduction(reduction)
-    if not (isinstance(input, Tensor) and isinstance(target, Tensor) and input._data.shape == target._data.shape):
-        input, target = _same_shape("mse_loss", input, target)  # converts arrays; a shape mismatch raises here
-    # One graph node (ops/fused.py). "mean" is MSELoss's default: leaving it out saves a keyword dict per step.
-    if reduction == "mean":
-        return fused.MSELoss.apply(input, target)
-    return fused.MSELoss.apply(input, target, reduction=reduction)
+    input = input if isinstance(input, Tensor) else _tensor(input)
+    if not isinstance(target, Tensor):
+        target = Tensor._wrap(_as_target_array(target, input.dtype))
+    if reduction == "mean":  # MSELoss's default (and its forward checks the shapes and the reduction)
+        return MSELoss.apply(input, target)
+    return MSELoss.apply(input, target, reduction=reduction)
 
 
 def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:

@@ -14,7 +14,7 @@ from ..dtypes import as_float_dtype, get_default_dtype
 from ..tensor import Tensor
 from . import functional as F
 from . import init
-from .module import Module, Parameter, _tree_version
+from .module import Module, Parameter
 
 
 def _check_size(value: Any, name: str, allow_zero: bool = True) -> int:
@@ -235,16 +235,6 @@ class ModuleList(_ModuleSequence):
         return f"{type(self).__name__}(\n  {body}\n)"
 
 
-class _ForwardOrder:
-    """Sequential's cached tuple of modules (an object, so it is not searched for parameters)."""
-
-    __slots__ = ("version", "modules")
-
-    def __init__(self, version: int, modules: tuple) -> None:
-        self.version = version
-        self.modules = modules
-
-
 class Sequential(_ModuleSequence):
     """Applies its modules one after the other; indexable (ints, negative ints, slices) and iterable.
 
@@ -262,8 +252,6 @@ class Sequential(_ModuleSequence):
     (1, 2)
     """
 
-    _forward_order: _ForwardOrder | None = None
-
     def __init__(self, *modules: Module | OrderedDict) -> None:
         if len(modules) == 1 and isinstance(modules[0], (dict, OrderedDict)):
             Module.__init__(self)
@@ -277,11 +265,7 @@ class Sequential(_ModuleSequence):
         return Sequential(OrderedDict(list(zip(self._keys(), self._items()))[index]))
 
     def forward(self, x: Any) -> Any:
-        order = self._forward_order
-        if order is None or order.version != _tree_version.value:
-            order = _ForwardOrder(_tree_version.value, tuple(self._items()))
-            object.__setattr__(self, "_forward_order", order)
-        for module in order.modules:
+        for module in self._items():
             x = module(x)
         return x
 

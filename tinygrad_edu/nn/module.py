@@ -7,9 +7,10 @@ works like PyTorch's ``ModuleList``). Order is assignment order, and names are
 dotted paths like PyTorch's (``"0.weight"``, ``"net.2.bias"``), so a ``state_dict``
 loads into the equivalent ``torch.nn`` model.
 
-Calling a module (``model(x)``) runs ``forward`` and, on the way, tells the graph
-which module is running (``grad_mode.state.module_scope``), so every op node knows
-the module that made it and the visualizer can draw the architecture.
+Calling a module (``model(x)``) runs ``forward``. While it runs, the module is on a
+(per-thread) stack of module calls, and a node hook records that stack on every graph
+node made meanwhile (``node.module_scope``), so the visualizer can draw the modules as
+clusters and name the parameters as ``named_parameters()`` does.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..grad_mode import state as _graph_state
+import threading
+
+from ..function import Context, add_node_hook
 from ..tensor import Tensor
 
 
@@ -36,56 +39,40 @@ class Parameter(Tensor):
     (True, True)
     """
 
-    # The name a module gave this parameter (None if it never did): a name that still equals it
-    # follows the parameter's path when the module is reused in another model; a user's own does not.
-    __slots__ = ("_auto_name",)
+    __slots__ = ()
 
     def __init__(self, data: Any = None, requires_grad: bool = True, dtype: Any = None, name: str | None = None) -> None:
         if data is None:
             data = np.empty(0)
         super().__init__(data, requires_grad=requires_grad, dtype=dtype, name=name)
-        self._auto_name: str | None = None
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
 
     def __reduce_ex__(self, protocol: Any) -> Any:  # copy/deepcopy/pickle keep the class and the values
-        return (_rebuild_parameter, (self._data, self.requires_grad, self.name, self._auto_name))
+        return (_rebuild_parameter, (self._data, self.requires_grad, self.name))
 
 
-def _rebuild_parameter(data: np.ndarray, requires_grad: bool, name: str | None, auto_name: str | None = None) -> Parameter:
-    param = Parameter(data, requires_grad=requires_grad, name=name)
-    param._auto_name = auto_name
-    return param
+def _rebuild_parameter(data: np.ndarray, requires_grad: bool, name: str | None) -> Parameter:
+    return Parameter(data, requires_grad=requires_grad, name=name)
 
 
-class _TreeVersion:
-    """A counter bumped whenever any module's structure changes (see ``Module.__call__``)."""
+class _ModuleCalls(threading.local):
+    """The modules being called in this thread, outermost first (each thread has its own)."""
 
-    __slots__ = ("value",)
-
-    def __init__(self) -> None:
-        self.value = 0
+    stack: tuple = ()
 
 
-_tree_version = _TreeVersion()
-_STRUCTURAL = (Parameter, list, tuple)  # with Module (added below): values that can change the tree
+_calls = _ModuleCalls()
 
 
-class _PathCache:
-    """What a root module remembers about its last path assignment."""
+def _record_module_scope(node: Context) -> None:
+    """Node hook: note on every new graph node which modules were running."""
+    if _calls.stack:
+        node.module_scope = _calls.stack
 
-    __slots__ = ("version", "watched_lists")
 
-    def __init__(self, version: int, watched_lists: list[tuple[list, list]]) -> None:
-        self.version = version
-        self.watched_lists = watched_lists  # plain lists in the tree, with their contents then
-
-    def lists_changed(self) -> bool:
-        for current, snapshot in self.watched_lists:
-            if len(current) != len(snapshot) or any(a is not b for a, b in zip(current, snapshot)):
-                return True
-        return False
+add_node_hook(_record_module_scope)
 
 
 class StateDictError(KeyError, ValueError, RuntimeError):
@@ -124,10 +111,8 @@ class Module:
     (3, 1)
     """
 
-    # Class-level defaults, so a subclass that forgets super().__init__() still works.
+    # A class-level default, so a subclass that forgets super().__init__() still works.
     training: bool = True
-    _path: str | None = None  # dotted name from the root of the last call ("" for the root)
-    _path_cache: _PathCache | None = None
 
     def __init__(self) -> None:
         pass
@@ -137,39 +122,12 @@ class Module:
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        scope = _graph_state.module_scope
-        if not scope:  # a root call: make sure paths and parameter names are current
-            cache = self._path_cache
-            if cache is None or cache.version != _tree_version.value or (cache.watched_lists and cache.lists_changed()):
-                self._assign_paths()
-        _graph_state.module_scope = scope + (self,)
+        outer = _calls.stack
+        _calls.stack = outer + (self,)
         try:
             return self.forward(*args, **kwargs)
         finally:
-            _graph_state.module_scope = scope
-
-    def _assign_paths(self) -> None:
-        """Give every submodule its dotted ``_path`` and every parameter its name.
-
-        A parameter named by the user keeps that name; one named by a module (or not
-        at all) takes its current dotted name, so reusing a module inside a bigger model
-        renames ``0.weight`` to ``0.0.weight``.
-        """
-        changed = False
-        watched: list[tuple[list, list]] = []
-        for path, module in self.named_modules():
-            if module._path != path:
-                object.__setattr__(module, "_path", path)
-                changed = True
-            for value in module.__dict__.values():
-                if type(value) is list and (not value or any(isinstance(v, (Module, Parameter)) for v in value)):
-                    watched.append((value, list(value)))
-        for name, param in self.named_parameters():
-            if param.name is None or param.name == param._auto_name:
-                param.name = param._auto_name = name
-        if changed:  # other roots sharing these modules must re-check
-            _tree_version.value += 1
-        object.__setattr__(self, "_path_cache", _PathCache(_tree_version.value, watched))
+            _calls.stack = outer
 
     # ------------------------------------------------------------------ registration
     def __setattr__(self, name: str, value: Any) -> None:
@@ -179,14 +137,7 @@ class Module:
                 f"cannot assign {type(value).__name__} to parameter {name!r} of {type(self).__name__} "
                 "(a Parameter or None expected): update its values with .data = ..., or assign a tg.nn.Parameter"
             )
-        if isinstance(value, _STRUCTURAL) or isinstance(previous, _STRUCTURAL):
-            _tree_version.value += 1
         object.__setattr__(self, name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if isinstance(self.__dict__.get(name), _STRUCTURAL):
-            _tree_version.value += 1
-        object.__delattr__(self, name)
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Add a parameter under ``name`` (same as assigning the attribute)."""
@@ -399,9 +350,6 @@ class Module:
             return f"{type(self).__name__}({extra})"
         body = "\n  ".join(lines + children)
         return f"{type(self).__name__}(\n  {body}\n)"
-
-
-_STRUCTURAL = (*_STRUCTURAL, Module)
 
 
 def _indent(text: str, spaces: int) -> str:

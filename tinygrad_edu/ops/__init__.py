@@ -1,37 +1,31 @@
-"""Every built-in operation, one small ``Function`` subclass each.
+"""Every built-in operation, one small ``Function`` subclass each, grouped by family.
 
-- ``unary``: elementwise functions of one tensor (relu, exp, ...)
+- ``unary``: elementwise functions of one tensor (exp, relu, sin, ...)
 - ``binary``: elementwise functions of two broadcast tensors (+, *, maximum, ...)
-- ``reduce``: reductions over axes (sum, mean, max, logsumexp) and what is built from them
-- ``shape``: reshape, transpose, broadcast, indexing, concatenation
 - ``matmul``: matrix products
+- ``reduce``: reductions (sum, mean, amax, logsumexp) and what is built from them (var, softmax)
+- ``shape``: reshape, permute, broadcast, indexing
+- ``join``: cat, stack, where
+- ``fused``: a dense layer and the squared-error loss, each as one node
+- ``values``: comparisons and other questions about values (no gradient)
+
+Importing this package declares them all: each class states its Tensor methods and the
+NumPy functions it answers (see ``tinygrad_edu.function``).
 """
 
-from .binary import Add, Div, Maximum, Minimum, Mul, Pow, Sub
+from .unary import Abs, Cast, Clip, Cos, Exp, LeakyReLU, Log, Neg, ReLU, Sigmoid, Sign, Sin, Sqrt, Tanh
+from .binary import Add, Div, Maximum, Minimum, Mul, Pow, Sub, maximum, minimum
 from .matmul import MatMul
-from .reduce import LogSumExp, Max, Mean, Min, Sum, log_softmax, softmax, var
-from .shape import (
-    BroadcastTo,
-    Concatenate,
-    GetItem,
-    Reshape,
-    ScatterAdd,
-    Stack,
-    Transpose,
-    Where,
-    expand,
-    flatten,
-    normalize_index,
-    squeeze,
-    swapaxes,
-    unsqueeze,
-)
-from .unary import Abs, Cast, Clip, Exp, LeakyReLU, Log, Neg, ReLU, Sigmoid, Sqrt, Tanh
+from .reduce import LogSumExp, Max, Mean, Min, Sum, ValuesIndices, log_softmax, softmax, var
+from .shape import BroadcastTo, GetItem, Permute, Reshape, ScatterAdd, normalize_index
+from .join import Concatenate, Stack, Where, cat, stack, where
+from .fused import REDUCTIONS, Linear, MSELoss
+from . import values
 
 __all__ = [
-    "Abs", "Add", "BroadcastTo", "Cast", "Clip", "Concatenate", "Div", "Exp", "GetItem", "LeakyReLU",
-    "Log", "LogSumExp", "MatMul", "Max", "Maximum", "Mean", "Min", "Minimum", "Mul", "Neg", "Pow",
-    "ReLU", "Reshape", "ScatterAdd", "Sigmoid", "Sqrt", "Stack", "Sub", "Sum", "Tanh", "Transpose",
-    "Where", "expand", "flatten", "log_softmax", "normalize_index", "softmax", "squeeze", "swapaxes",
-    "unsqueeze", "var",
+    "Abs", "Add", "BroadcastTo", "Cast", "Clip", "Concatenate", "Cos", "Div", "Exp", "GetItem", "LeakyReLU",
+    "Linear", "Log", "LogSumExp", "MSELoss", "MatMul", "Max", "Maximum", "Mean", "Min", "Minimum", "Mul", "Neg",
+    "Permute", "Pow", "REDUCTIONS", "ReLU", "Reshape", "ScatterAdd", "Sigmoid", "Sign", "Sin", "Sqrt", "Stack", "Sub",
+    "Sum", "Tanh", "ValuesIndices", "Where", "cat", "log_softmax", "normalize_index", "softmax", "stack", "values", "var",
+    "where", "maximum", "minimum",
 ]

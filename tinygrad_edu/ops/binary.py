@@ -1,4 +1,4 @@
-"""Binary elementwise ops with NumPy broadcasting.
+"""Elementwise functions of two tensors, with NumPy broadcasting.
 
 Each backward returns gradients in the *broadcast* shape; the engine sums them back
 to each operand's shape in one place (``autograd.unbroadcast``).
@@ -8,26 +8,65 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..function import Function
+from .. import _args
+from ..function import Function, declare
+from ..tensor import Tensor
 
 
 class BinaryOp(Function):
-    """Shared error message: broadcasting failures name both shapes."""
+    """``a op b`` for two broadcast operands: ``a + b``, ``b + a``, ``a.add(b)``, ``np.add(a, b)``.
 
+    A Python or NumPy scalar operand enters the op as a Python float (no constant Tensor;
+    NumPy's rule for Python scalars keeps a float32 tensor float32).
+    """
+
+    abstract = True
+    family = "arithmetic"
     backward_accepts_arrays = True
+    operand = staticmethod(_args.elementwise_operand)  # how the other side is converted
 
     @classmethod
-    def explain_error(cls, error, arrays, kwargs):
+    def tensor_method(cls, name):
+        operand = cls.operand
+        if name.startswith("__r"):  # reflected: ``2 - t`` calls ``t.__rsub__(2)``
+
+            def reflected(self, other):
+                return cls.apply(operand(other, self), self)
+
+            return reflected
+
+        def method(self, other):
+            return cls.apply(self, operand(other, self))
+
+        return method
+
+    @classmethod
+    def numpy_function(cls, func):
+        operand = cls.operand
+
+        def call(a, b):
+            if not isinstance(a, Tensor):
+                return cls.apply(operand(a, b), b)
+            return cls.apply(a, operand(b, a))
+
+        return call
+
+    @classmethod
+    def explain_error(cls, error, arrays, options):
         a, b = arrays
         if np.shape(a) != np.shape(b):
             return ValueError(
                 f"{cls.__name__.lower()}: shapes {tuple(np.shape(a))} and {tuple(np.shape(b))} cannot be broadcast together"
             )
-        return super().explain_error(error, arrays, kwargs)
+        return super().explain_error(error, arrays, options)
 
 
 class Add(BinaryOp):
     """a + b; d/da = 1, d/db = 1."""
+
+    methods = ("__add__", "__radd__", "add")
+    numpy_functions = (np.add,)
+    commutative = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -41,6 +80,9 @@ class Add(BinaryOp):
 class Sub(BinaryOp):
     """a - b; d/da = 1, d/db = -1."""
 
+    methods = ("__sub__", "__rsub__", "sub")
+    numpy_functions = (np.subtract,)
+
     @staticmethod
     def forward(ctx, a, b):
         return a - b
@@ -52,6 +94,10 @@ class Sub(BinaryOp):
 
 class Mul(BinaryOp):
     """a * b; d/da = b, d/db = a."""
+
+    methods = ("__mul__", "__rmul__", "mul")
+    numpy_functions = (np.multiply,)
+    commutative = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -67,6 +113,9 @@ class Mul(BinaryOp):
 
 class Div(BinaryOp):
     """a / b; d/da = 1/b, d/db = -a/b²."""
+
+    methods = ("__truediv__", "__rtruediv__", "div")
+    numpy_functions = (np.true_divide,)
 
     @staticmethod
     def forward(ctx, a, b):
@@ -85,6 +134,9 @@ class Div(BinaryOp):
 class Pow(BinaryOp):
     """a ** b; d/da = b·a^(b-1) (0 where b = 0), d/db = a^b·log(a) (0 where a = 0 and b >= 0), like PyTorch."""
 
+    methods = ("__pow__", "__rpow__", "pow")
+    numpy_functions = (np.power, np.float_power)
+
     @staticmethod
     def forward(ctx, a, b):
         out = np.power(a, b)
@@ -97,12 +149,17 @@ class Pow(BinaryOp):
         need_a, need_b = ctx.needs_input_grad
         grad_a = grad_b = None
         if need_a:
-            zero_to_zero = np.asarray((a == 0) & (b == 0))
-            if zero_to_zero.any():  # x^0 is constant: its slope at x = 0 is 0, not 0·0^-1 = nan
-                safe_base = np.where(zero_to_zero, 1.0, a)
-                grad_a = np.where(zero_to_zero, 0.0, grad_output * b * safe_base ** (b - 1))
+            # x^0 is constant, so its slope is 0 where b = 0, also where b·a^(b-1) would be 0·inf = nan
+            # (a = 0, or a subnormal a whose a^-1 overflows). Only those spots are masked, so the
+            # slope stays differentiable in b elsewhere.
+            with np.errstate(divide="ignore", over="ignore"):  # the infinities are dealt with below
+                power = a ** (b - 1)
+            zero_times_inf = np.asarray((b == 0) & ~np.isfinite(power))
+            if zero_times_inf.any():
+                safe_power = np.where(zero_times_inf, 1.0, a) ** (b - 1)
+                grad_a = np.where(zero_times_inf, 0.0, grad_output * b * safe_power)
             else:
-                grad_a = grad_output * b * a ** (b - 1)
+                grad_a = grad_output * b * power
         if need_b:
             # 0^b is constant 0 for b > 0 (and 1 at b = 0): slope 0, not 0·log 0 = nan. For b < 0
             # PyTorch keeps inf·log 0 = -inf, so only non-negative exponents are masked.
@@ -114,6 +171,10 @@ class Pow(BinaryOp):
 
 class Maximum(BinaryOp):
     """max(a, b) elementwise; the gradient goes to the larger input, split equally on ties."""
+
+    methods = ("maximum",)
+    numpy_functions = (np.maximum,)
+    commutative = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -128,6 +189,10 @@ class Maximum(BinaryOp):
 
 class Minimum(BinaryOp):
     """min(a, b) elementwise; the gradient goes to the smaller input, split equally on ties."""
+
+    methods = ("minimum",)
+    numpy_functions = (np.minimum,)
+    commutative = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -146,3 +211,36 @@ def _split_by_winner(grad_output, a_wins, tie):
     weight_a = (a_wins + 0.5 * tie).astype(dtype)
     weight_b = (~a_wins & ~tie) + 0.5 * tie
     return grad_output * weight_a, grad_output * weight_b.astype(dtype)
+
+
+@declare(methods=("square",), numpy_functions=(np.square,))
+def square(x):
+    """x², as ``x * x``."""
+    x = _args.as_tensor(x)
+    return x * x
+
+
+@declare(methods=("reciprocal",), numpy_functions=(np.reciprocal,))
+def reciprocal(x):
+    """1 / x."""
+    return 1.0 / _args.as_tensor(x)
+
+
+def maximum(a, b):
+    """Elementwise maximum of two tensors (or a tensor and numbers); on ties the gradient is split equally.
+
+    >>> import tinygrad_edu as tg
+    >>> tg.maximum(tg.Tensor([1.0, 5.0]), 2.0).tolist()
+    [2.0, 5.0]
+    """
+    return Maximum.numpy_function(np.maximum)(a, b)
+
+
+def minimum(a, b):
+    """Elementwise minimum of two tensors (or a tensor and numbers); on ties the gradient is split equally.
+
+    >>> import tinygrad_edu as tg
+    >>> tg.minimum(tg.Tensor([1.0, 5.0]), 2.0).tolist()
+    [1.0, 2.0]
+    """
+    return Minimum.numpy_function(np.minimum)(a, b)

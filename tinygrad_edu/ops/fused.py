@@ -21,6 +21,7 @@ import numpy as np
 
 from ..function import Function
 
+#: The ``reduction=`` choices of every loss, as in PyTorch.
 REDUCTIONS = ("mean", "sum", "none")
 
 
@@ -42,6 +43,7 @@ class Linear(Function):
     ([[1.0, 2.0], [1.0, 2.0], [1.0, 2.0]], [1.0, 1.0, 1.0])
     """
 
+    family = "matmul"
     backward_accepts_arrays = True
 
     @staticmethod
@@ -58,6 +60,10 @@ class Linear(Function):
             else:
                 out = out + bias  # mixed dtypes promote as the unfused ``x @ W.T + b`` would
         return out
+
+    @classmethod
+    def explain_error(cls, error, arrays, options):
+        return error  # forward's own messages name the op and the shapes
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -87,7 +93,10 @@ def _raise_linear_shape_error(x, weight, bias) -> None:
             f"(the input's last dimension must equal in_features = weight.shape[1] = {weight.shape[1]})"
         )
     if bias is not None and bias.shape != (weight.shape[0],):
-        raise ValueError(f"linear: bias must have shape ({weight.shape[0]},) to match weight {weight.shape}, got {bias.shape}")
+        raise ValueError(
+            f"linear: bias of shape {bias.shape} does not fit weight of shape {weight.shape}: "
+            f"expected shape ({weight.shape[0]},), one value per output feature"
+        )
 
 
 class MSELoss(Function):
@@ -107,6 +116,7 @@ class MSELoss(Function):
     [0.0, 0.6666666666666666, 2.0]
     """
 
+    family = "loss"
     backward_accepts_arrays = True
 
     @staticmethod
@@ -125,6 +135,10 @@ class MSELoss(Function):
             return diff * diff
         total = np.vdot(diff, diff)  # Σ diff², one BLAS call in the arrays' dtype
         return np.asarray(total / diff.size if reduction == "mean" else total)
+
+    @classmethod
+    def explain_error(cls, error, arrays, options):
+        return error  # forward's own messages name the op and the shapes
 
     @staticmethod
     def backward(ctx, grad_output):

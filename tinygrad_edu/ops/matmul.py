@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..function import Function
+from .. import _args
+from ..function import declare
+from .binary import BinaryOp
 
 
-class MatMul(Function):
+class MatMul(BinaryOp):
     """a @ b; for matrices d/da = g @ bᵀ and d/db = aᵀ @ g.
 
     A 1-D operand is treated as a row (left) or column (right) vector, as in
     ``np.matmul``; batch axes broadcast, and the engine sums their gradients back.
     """
 
-    backward_accepts_arrays = True
+    methods = ("__matmul__", "__rmatmul__", "matmul")
+    numpy_functions = (np.matmul,)
+    family = "matmul"
+    operand = staticmethod(_args.operand)  # no scalars: a matrix product needs arrays
 
     @staticmethod
     def forward(ctx, a, b):
@@ -45,7 +50,7 @@ class MatMul(Function):
         return grad_a, grad_b
 
     @classmethod
-    def explain_error(cls, error, arrays, kwargs):
+    def explain_error(cls, error, arrays, options):
         a, b = (np.shape(x) for x in arrays)
         if len(a) == 0 or len(b) == 0:
             return ValueError(f"matmul: {tuple(a)} @ {tuple(b)}: operands must have at least one dimension (use * for scalars)")
@@ -62,3 +67,42 @@ def _sum_to_vector(grad, shape, axis):
     if grad.ndim > 1:
         grad = grad.sum(axis=tuple(range(grad.ndim - 1)))
     return grad.reshape(shape)
+
+
+@declare(methods=("mm",))
+def mm(x, other):
+    """The product of two matrices (PyTorch's ``mm``: both 2-D)."""
+    other = _args.operand(other, x)
+    if x.ndim != 2 or other.ndim != 2:
+        raise ValueError(f"mm: both operands must be 2-D matrices, got shapes {x.shape} and {other.shape}; use @ for other shapes")
+    return MatMul.apply(x, other)
+
+
+@declare(methods=("dot",))
+def dot(x, other):
+    """The dot product of two 1-D tensors (PyTorch's ``dot``)."""
+    other = _args.operand(other, x)
+    if x.ndim != 1 or other.ndim != 1:
+        raise ValueError(f"dot: both operands must be 1-D, got shapes {x.shape} and {other.shape}; use @ or mm for matrices")
+    return MatMul.apply(x, other)
+
+
+@declare(methods=("outer",))
+def outer(x, other):
+    """The outer product of two 1-D tensors: ``x[i] * other[j]``."""
+    other = _args.operand(other, x)
+    if x.ndim != 1 or other.ndim != 1:
+        raise ValueError(f"outer: both operands must be 1-D, got shapes {x.shape} and {other.shape}")
+    return x.reshape(-1, 1) * other.reshape(1, -1)
+
+
+@declare(numpy_functions=(np.dot,))
+def numpy_dot(a, b, out=None):
+    """``np.dot`` on Tensors: a product for scalars, ``@`` for vectors and matrices."""
+    _args.numpy_options("dot", {"out": out})
+    a, b = _args.as_tensor(a), _args.as_tensor(b)
+    if a.ndim == 0 or b.ndim == 0:
+        return a * b
+    if a.ndim > 2 or b.ndim > 2:
+        raise TypeError("np.dot of arrays with more than 2 dimensions is not supported on Tensors; use np.matmul")
+    return a @ b

@@ -1,122 +1,159 @@
-"""Reductions over axes (NumPy's ``axis=``/``keepdims=``) and the ops built from them."""
+"""Reductions over dimensions (sum, mean, amax, logsumexp) and the ops composed from them."""
 
 from __future__ import annotations
 
+from typing import Any, NamedTuple
+
 import numpy as np
 
-from ..function import Function
+from .. import _args
+from ..function import Function, declare
 from ..tensor import Tensor
 
 
-def normalize_axes(axis, ndim: int) -> tuple[int, ...]:
-    """``axis`` (None, an int or a sequence) as a sorted tuple of non-negative axes."""
-    if axis is None:
-        return tuple(range(ndim))
-    if not isinstance(axis, (int, np.integer, tuple, list)):
-        raise TypeError(f"axis must be an integer or a tuple of integers, got {axis!r}")
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
-    result = []
-    for a in axes:
-        if isinstance(a, bool) or not isinstance(a, (int, np.integer)):
-            raise TypeError(f"axis must be an integer or a tuple of integers, got {axis!r}")
-        if not -max(ndim, 1) <= a < max(ndim, 1):
-            raise ValueError(f"axis {a} is out of range for a tensor with {ndim} dimensions")
-        result.append(int(a) % max(ndim, 1))
-    if len(set(result)) != len(result):
-        raise ValueError(f"repeated axis in {axis!r}")
-    if ndim == 0:
-        return ()  # a 0-d tensor accepts axis 0 / -1 (like PyTorch) but has no axis to reduce
-    return tuple(sorted(result))
-
-
-def expand_reduced(grad_output, shape: tuple[int, ...], axes: tuple[int, ...], keepdims: bool):
-    """Broadcast a reduction's gradient back over the reduced axes."""
-    if not keepdims:
-        kept_shape = tuple(1 if i in axes else n for i, n in enumerate(shape))
-        grad_output = grad_output.reshape(kept_shape)
-    return np.broadcast_to(grad_output, shape)
-
-
 class Reduction(Function):
+    """A reduction over ``dim`` (None: every dimension), reached as ``t.sum(dim, keepdim)``
+    (PyTorch's names; NumPy's ``axis=``/``keepdims=`` are accepted too) and ``np.sum(t, axis)``."""
+
+    abstract = True
+    family = "reduction"
     backward_accepts_arrays = True
 
     @classmethod
-    def explain_error(cls, error, arrays, kwargs):
-        return type(error)(f"{cls.__name__.lower()}: {error} (input shape {arrays[0].shape}, axis={kwargs.get('axis')!r})")
+    def tensor_method(cls, name):
+        def reduce(self, dim=None, keepdim=None, *, axis=None, keepdims=None):
+            dims = _args.dims_tuple(_args.pick_dim(dim, axis, name), self.shape, name)
+            return cls.apply(self, dims=dims, keepdim=_args.pick_keepdim(keepdim, keepdims, name))
+
+        return reduce
+
+    @classmethod
+    def numpy_function(cls, func):
+        name = func.__name__
+
+        def reduce(a, axis=None, dtype=None, out=None, keepdims=False, **options):  # NumPy's positional order
+            _args.numpy_options(name, {"dtype": dtype, "out": out, **options})
+            x = _args.as_tensor(a)
+            return cls.apply(x, dims=_args.dims_tuple(axis, x.shape, name), keepdim=_args.flag(keepdims, "keepdims"))
+
+        return reduce
+
+
+def expand_reduced(grad_output, shape: tuple[int, ...], dims: tuple[int, ...], keepdim: bool):
+    """Broadcast a reduction's gradient back over the reduced dimensions."""
+    if not keepdim:
+        grad_output = grad_output.reshape(tuple(1 if i in dims else n for i, n in enumerate(shape)))
+    return np.broadcast_to(grad_output, shape)
 
 
 class Sum(Reduction):
-    """Σ x over ``axis``; each input element gets the output's gradient."""
+    """Σ x over ``dims``; each input element gets the output's gradient."""
+
+    methods = ("sum",)
+    numpy_functions = (np.sum,)
 
     @staticmethod
-    def forward(ctx, x, axis=None, keepdims=False):
-        ctx.shape, ctx.axes, ctx.keepdims = x.shape, normalize_axes(axis, x.ndim), keepdims
-        return np.sum(x, axis=ctx.axes, keepdims=keepdims)
+    def forward(ctx, x, dims, keepdim=False):
+        ctx.shape, ctx.dims, ctx.keepdim = x.shape, dims, keepdim
+        return np.sum(x, axis=dims, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, grad_output):
-        return expand_reduced(grad_output, ctx.shape, ctx.axes, ctx.keepdims)
+        return expand_reduced(grad_output, ctx.shape, ctx.dims, ctx.keepdim)
 
 
 class Mean(Reduction):
-    """mean x over ``axis``; each input element gets 1/n of the output's gradient."""
+    """mean x over ``dims``; each input element gets 1/n of the output's gradient."""
+
+    methods = ("mean",)
+    numpy_functions = (np.mean,)
 
     @staticmethod
-    def forward(ctx, x, axis=None, keepdims=False):
-        ctx.shape, ctx.axes, ctx.keepdims = x.shape, normalize_axes(axis, x.ndim), keepdims
-        ctx.count = int(np.prod([x.shape[a] for a in ctx.axes]))
-        return np.mean(x, axis=ctx.axes, keepdims=keepdims)
+    def forward(ctx, x, dims, keepdim=False):
+        ctx.shape, ctx.dims, ctx.keepdim = x.shape, dims, keepdim
+        ctx.count = int(np.prod([x.shape[d] for d in dims]))
+        return np.mean(x, axis=dims, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, grad_output):
-        return expand_reduced(grad_output / ctx.count, ctx.shape, ctx.axes, ctx.keepdims)
+        return expand_reduced(grad_output / ctx.count, ctx.shape, ctx.dims, ctx.keepdim)
 
 
-class _Extremum(Reduction):
-    """max/min over ``axis``: the gradient goes to the extreme elements, shared equally on ties."""
+class Extremum(Reduction):
+    """amax/amin over ``dims``: the gradient goes to the extreme elements, shared equally on
+    ties; where the extreme is NaN, to the NaNs (as PyTorch's ``max()``)."""
 
-    reduce = staticmethod(np.max)
+    abstract = True
+    find = staticmethod(np.max)
 
     @classmethod
-    def forward(cls, ctx, x, axis=None, keepdims=False):
-        ctx.shape, ctx.axes, ctx.keepdims = x.shape, normalize_axes(axis, x.ndim), keepdims
-        if any(x.shape[a] == 0 for a in ctx.axes):  # (other axes may be empty: the result is then empty too)
-            raise ValueError("an empty axis has no extreme value")
-        out = cls.reduce(x, axis=ctx.axes, keepdims=True)
+    def numpy_function(cls, func):
+        name = func.__name__
+
+        def reduce(a, axis=None, out=None, keepdims=False, **options):  # np.max has no dtype argument
+            _args.numpy_options(name, {"out": out, **options})
+            x = _args.as_tensor(a)
+            return cls.apply(x, dims=_args.dims_tuple(axis, x.shape, name), keepdim=_args.flag(keepdims, "keepdims"))
+
+        return reduce
+
+    @classmethod
+    def forward(cls, ctx, x, dims, keepdim=False):
+        ctx.shape, ctx.dims, ctx.keepdim = x.shape, dims, keepdim
+        if any(x.shape[d] == 0 for d in dims):  # (other axes may be empty: the result is then empty too)
+            raise ValueError(f"{cls.__name__.lower()}: an empty dimension has no extreme value (shape {x.shape})")
+        out = cls.find(x, axis=dims, keepdims=True)
         ctx.save_for_backward(x, out)
-        return out if keepdims else out.reshape([n for i, n in enumerate(x.shape) if i not in ctx.axes])
+        return out if keepdim else out.reshape([n for i, n in enumerate(x.shape) if i not in dims])
 
     @staticmethod
     def backward(ctx, grad_output):
         x, out_kept = ctx.saved_tensors
         winners = np.asarray(x == out_kept)
-        share = winners / winners.sum(axis=ctx.axes, keepdims=True)
-        return expand_reduced(grad_output, ctx.shape, ctx.axes, ctx.keepdims) * share.astype(grad_output.dtype)
+        extreme_is_nan = np.isnan(out_kept)
+        if extreme_is_nan.any():
+            winners = winners | (np.isnan(x) & extreme_is_nan)
+        share = winners / winners.sum(axis=ctx.dims, keepdims=True)
+        return expand_reduced(grad_output, ctx.shape, ctx.dims, ctx.keepdim) * share.astype(grad_output.dtype)
+
+    @classmethod
+    def explain_error(cls, error, arrays, options):
+        return error  # forward's own message names the op and the shape
 
 
-class Max(_Extremum):
-    reduce = staticmethod(np.max)
+class Max(Extremum):
+    """The largest value over ``dims`` (``t.amax(dim)``, ``np.max(t, axis)``)."""
+
+    methods = ("amax",)
+    numpy_functions = (np.max, np.amax)
+    find = staticmethod(np.max)
 
 
-class Min(_Extremum):
-    reduce = staticmethod(np.min)
+class Min(Extremum):
+    """The smallest value over ``dims`` (``t.amin(dim)``, ``np.min(t, axis)``)."""
+
+    methods = ("amin",)
+    numpy_functions = (np.min, np.amin)
+    find = staticmethod(np.min)
 
 
 class LogSumExp(Reduction):
     """log Σ exp(x), computed stably; d/dx = softmax(x) = exp(x - out)."""
 
+    methods = ("logsumexp",)
+
     @staticmethod
-    def forward(ctx, x, axis=None, keepdims=False):
-        ctx.shape, ctx.axes, ctx.keepdims = x.shape, normalize_axes(axis, x.ndim), keepdims
-        if any(x.shape[a] == 0 for a in ctx.axes):
+    def forward(ctx, x, dims, keepdim=False):
+        ctx.shape, ctx.dims, ctx.keepdim = x.shape, dims, keepdim
+        if any(x.shape[d] == 0 for d in dims):
             # log of an empty sum is log 0 = -inf (PyTorch's value); np.max would have no identity here
-            out_kept = np.full([1 if i in ctx.axes else n for i, n in enumerate(x.shape)], -np.inf, dtype=x.dtype)
+            out_kept = np.full([1 if i in dims else n for i, n in enumerate(x.shape)], -np.inf, dtype=x.dtype)
         else:
-            shift = np.max(x, axis=ctx.axes, keepdims=True)
+            shift = np.max(x, axis=dims, keepdims=True)
             shift = np.where(np.isfinite(shift), shift, 0)
-            out_kept = np.log(np.sum(np.exp(x - shift), axis=ctx.axes, keepdims=True)) + shift
+            out_kept = np.log(np.sum(np.exp(x - shift), axis=dims, keepdims=True)) + shift
         ctx.kept_shape = out_kept.shape
-        out = out_kept if keepdims else out_kept.reshape([n for i, n in enumerate(x.shape) if i not in ctx.axes])
+        out = out_kept if keepdim else out_kept.reshape([n for i, n in enumerate(x.shape) if i not in dims])
         ctx.save_for_backward(x, out)  # the output itself, so a second derivative sees it depend on x
         return out
 
@@ -124,60 +161,165 @@ class LogSumExp(Reduction):
     def backward(ctx, grad_output):
         x, out = ctx.saved_tensors
         softmax = np.exp(x - out.reshape(ctx.kept_shape))
-        return expand_reduced(grad_output, ctx.shape, ctx.axes, ctx.keepdims) * softmax
+        return expand_reduced(grad_output, ctx.shape, ctx.dims, ctx.keepdim) * softmax
 
 
-def _axes_for(name: str, axis, shape: tuple[int, ...]) -> tuple[int, ...]:
-    """``normalize_axes`` for the composed ops, whose errors then name the op and the shape."""
-    try:
-        return normalize_axes(axis, len(shape))
-    except (TypeError, ValueError) as error:
-        raise type(error)(f"{name}: {error} (input shape {shape})") from None
+# ---------------------------------------------------------------- max/min with indices, argmax
+class ValuesIndices(NamedTuple):
+    """``t.max(dim)``'s result, as in PyTorch: the values (a Tensor) and their indices (int64 array)."""
+
+    values: Tensor
+    indices: np.ndarray
 
 
-def var(x, axis=None, keepdims=False, ddof=0):
-    """Variance Σ(x - mean)² / (n - ddof), composed from differentiable ops.
+def _extreme_along(x: Tensor, dim: Any, keepdim: Any, find_index: Any, name: str) -> ValuesIndices:
+    """The extreme values along ``dim`` and where they are; the gradient goes to that index only."""
+    d = _args.dim_index(dim, max(x.ndim, 1), name, x.shape)
+    keepdim = _args.flag(keepdim, "keepdim")
+    if x.ndim == 0:
+        return ValuesIndices(x.reshape(()), np.zeros((), dtype=np.int64))
+    if x.shape[d] == 0:
+        raise IndexError(f"{name}: cannot take the extreme of an empty dimension {d} (shape {x.shape})")
+    indices = find_index(x._data, axis=d, keepdims=True)
+    where = list(np.indices(indices.shape, sparse=True))
+    where[d] = indices
+    values = x[tuple(where)]
+    if not keepdim:
+        values, indices = values.squeeze(d), indices.squeeze(d)
+    return ValuesIndices(values, indices.astype(np.int64))
 
-    Fewer than ``ddof + 1`` elements raise ``ValueError`` (PyTorch returns inf or nan with a warning).
+
+@declare(methods=("max",))
+def max_(x, dim=None, keepdim=None, *, axis=None, keepdims=None):
+    """The largest value (no ``dim``); with ``dim``, ``(values, indices)`` as in PyTorch; with a
+    tensor, the elementwise maximum. Without ``dim`` ties share the gradient (like ``amax``)."""
+    if isinstance(dim, (Tensor, np.ndarray)):
+        return x.maximum(dim)
+    dim = _args.pick_dim(dim, axis, "max")
+    if dim is None:
+        return Max.apply(x, dims=tuple(range(x.ndim)), keepdim=_args.pick_keepdim(keepdim, keepdims, "max"))
+    return _extreme_along(x, dim, _args.pick_keepdim(keepdim, keepdims, "max"), np.argmax, "max")
+
+
+@declare(methods=("min",))
+def min_(x, dim=None, keepdim=None, *, axis=None, keepdims=None):
+    """The smallest value; with ``dim``, ``(values, indices)``; with a tensor, the elementwise minimum."""
+    if isinstance(dim, (Tensor, np.ndarray)):
+        return x.minimum(dim)
+    dim = _args.pick_dim(dim, axis, "min")
+    if dim is None:
+        return Min.apply(x, dims=tuple(range(x.ndim)), keepdim=_args.pick_keepdim(keepdim, keepdims, "min"))
+    return _extreme_along(x, dim, _args.pick_keepdim(keepdim, keepdims, "min"), np.argmin, "min")
+
+
+def _arg_extreme(x: Tensor, dim: Any, keepdim: Any, find_index: Any, name: str) -> np.ndarray:
+    if dim is None:
+        return np.asarray(find_index(x._data), dtype=np.int64)
+    d = _args.dim_index(dim, max(x.ndim, 1), name, x.shape)
+    return find_index(x._data.reshape(x.shape or (1,)), axis=d, keepdims=_args.flag(keepdim, "keepdim")).astype(np.int64)
+
+
+@declare(methods=("argmax",))
+def argmax(x, dim=None, keepdim=False):
+    """Index of the largest value (of the flattened tensor without ``dim``), an int64 array."""
+    return _arg_extreme(x, dim, keepdim, np.argmax, "argmax")
+
+
+@declare(methods=("argmin",))
+def argmin(x, dim=None, keepdim=False):
+    """Index of the smallest value (of the flattened tensor without ``dim``), an int64 array."""
+    return _arg_extreme(x, dim, keepdim, np.argmin, "argmin")
+
+
+# ---------------------------------------------------------------- variance and standard deviation
+def _correction(unbiased: Any, correction: Any, ddof: Any) -> tuple[float, str]:
+    """PyTorch's ``correction`` (default 1), also spelled ``unbiased=`` or NumPy's ``ddof=``;
+    with the spelling used, for error messages."""
+    given = [(name, v) for name, v in (("unbiased", unbiased), ("correction", correction), ("ddof", ddof)) if v is not None]
+    if len(given) > 1:
+        raise TypeError(f"var: give only one of unbiased=, correction= and ddof=, got {', '.join(n for n, _ in given)}")
+    if not given:
+        return 1.0, "correction"
+    name, value = given[0]
+    if name == "unbiased":
+        return (1.0 if _args.flag(value, "var: unbiased") else 0.0), name
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"var: {name} must be a number, got {value!r}")
+    return float(value), name
+
+
+def _variance(x: Tensor, dims: tuple[int, ...], keepdim: bool, correction: tuple[float, str]) -> Tensor:
+    """Σ(x - mean)² / (n - correction), composed from differentiable ops."""
+    count = int(np.prod([x.shape[d] for d in dims]))
+    correction, spelled = correction
+    if count - correction <= 0:
+        raise ValueError(f"var: {count} elements with {spelled}={correction:g} leave no degrees of freedom")
+    centered = x - x.mean(dim=dims, keepdim=True)
+    return (centered * centered).sum(dim=dims, keepdim=keepdim) / (count - correction)
+
+
+@declare(methods=("var",))
+def var(x, dim=None, unbiased=None, keepdim=None, *, correction=None, axis=None, keepdims=None, ddof=None):
+    """Variance over ``dim`` with PyTorch's default ``correction=1`` (the unbiased estimate).
+
+    Fewer than ``correction + 1`` elements raise ``ValueError`` (PyTorch returns nan with a warning).
     """
-    if isinstance(ddof, bool) or not isinstance(ddof, (int, float, np.integer, np.floating)):
-        raise TypeError(f"var: ddof must be a number, got {ddof!r}")
-    axes = _axes_for("var", axis, x.shape)
-    count = int(np.prod([x.shape[a] for a in axes]))
-    if count - ddof <= 0:
-        raise ValueError(f"var: {count} elements with ddof={ddof} leaves no degrees of freedom")
-    centered = x - x.mean(axis=axes, keepdims=True)
-    return (centered * centered).sum(axis=axes, keepdims=keepdims) / (count - ddof)
+    dims = _args.dims_tuple(_args.pick_dim(dim, axis, "var"), x.shape, "var")
+    return _variance(x, dims, _args.pick_keepdim(keepdim, keepdims, "var"), _correction(unbiased, correction, ddof))
 
 
-def _shift_by_max(x, axis, name):
-    """x - max(x) along ``axis``, the max taken as a constant.
+@declare(methods=("std",))
+def std(x, dim=None, unbiased=None, keepdim=None, *, correction=None, axis=None, keepdims=None, ddof=None):
+    """Standard deviation, √var (same arguments and default ``correction=1`` as ``var``)."""
+    return var(x, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims, ddof=ddof).sqrt()
+
+
+@declare(numpy_functions=(np.var,))
+def numpy_var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, correction=None, **options):
+    """``np.var`` on a Tensor: NumPy's default ``ddof=0`` (the population variance)."""
+    _args.numpy_options("var", {"dtype": dtype, "out": out, **options})
+    if correction is not None and ddof != 0:
+        raise TypeError("np.var: give ddof= or correction=, not both")
+    x = _args.as_tensor(a)
+    dims = _args.dims_tuple(axis, x.shape, "var")
+    correction = _correction(None, None, ddof) if correction is None else _correction(None, correction, None)
+    return _variance(x, dims, _args.flag(keepdims, "np.var: keepdims"), correction)
+
+
+@declare(numpy_functions=(np.std,))
+def numpy_std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, correction=None, **options):
+    """``np.std`` on a Tensor: NumPy's default ``ddof=0``."""
+    return numpy_var(a, axis, dtype, out, ddof, keepdims, correction=correction, **options).sqrt()
+
+
+# ---------------------------------------------------------------- softmax
+def _shift_by_max(x: Tensor, dims: tuple[int, ...]) -> Tensor:
+    """x - max(x) along ``dims``, the max taken as a constant.
 
     The shift changes neither the softmax nor its gradient, but it keeps the numbers
     small: for x = [1e4, 1e4] in float32, x - logsumexp(x) would lose the digits of
     log 2 in the rounding of 1e4 + log 2 (PyTorch subtracts the max for the same reason).
     """
     data = x._data
-    axes = _axes_for(name, axis, data.shape)
     if data.size == 0:
         return x
-    shift = np.max(data, axis=axes, keepdims=True)
+    shift = np.max(data, axis=dims, keepdims=True)
     # A row of -inf has no max to subtract (-inf - -inf = nan; the row stays -inf). A +inf max is
     # kept: the row then becomes nan, as in PyTorch (inf / inf has no value).
     shift = np.where(shift == -np.inf, 0, shift).astype(data.dtype, copy=False)
     return x - Tensor._wrap(shift)
 
 
-def softmax(x, axis=-1):
-    """exp(x - logsumexp(x)): normalized along ``axis``."""
-    return _log_softmax(x, axis, "softmax").exp()
+@declare(methods=("log_softmax",))
+def log_softmax(x, dim=None, *, axis=None):
+    """x - logsumexp(x) along ``dim`` (default: the last), after shifting by the max for precision."""
+    dims = (_args.dim_index(_args.pick_dim(dim, axis, "log_softmax", default=-1), max(x.ndim, 1), "log_softmax", x.shape),)
+    dims = dims if x.ndim else ()
+    shifted = _shift_by_max(x, dims)
+    return shifted - LogSumExp.apply(shifted, dims=dims, keepdim=True)
 
 
-def log_softmax(x, axis=-1):
-    """x - logsumexp(x) along ``axis`` (after shifting by the max, for precision)."""
-    return _log_softmax(x, axis, "log_softmax")
-
-
-def _log_softmax(x, axis, name):
-    shifted = _shift_by_max(x, axis, name)
-    return shifted - shifted.logsumexp(axis=axis, keepdims=True)
+@declare(methods=("softmax",))
+def softmax(x, dim=None, *, axis=None):
+    """exp(x) / Σ exp(x) along ``dim`` (default: the last), computed stably."""
+    return log_softmax(x, dim, axis=axis).exp()

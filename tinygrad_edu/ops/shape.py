@@ -1,5 +1,8 @@
-"""Ops that move values around without arithmetic: reshape, transpose, broadcast,
-indexing, concatenation and selection. Their backward moves the gradient back."""
+"""Ops that move values around without arithmetic: reshape, permute, broadcast, indexing.
+
+Their backward moves the gradient back to where each value came from. The ops that
+join or select among several tensors (cat, stack, where) are in ``join.py``.
+"""
 
 from __future__ import annotations
 
@@ -7,20 +10,52 @@ from typing import Any
 
 import numpy as np
 
-from ..function import Function
+from .. import _args
+from ..function import Function, declare
 from ..tensor import Tensor
 
 
 class ShapeOp(Function):
+    abstract = True
+    family = "shape"
     backward_accepts_arrays = True
 
     @classmethod
-    def explain_error(cls, error, arrays, kwargs):
+    def explain_error(cls, error, arrays, options):
         return error  # each forward below raises its own message, naming the op and the shapes
 
 
 class Reshape(ShapeOp):
     """x with a new shape (same elements); the gradient is reshaped back."""
+
+    methods = ("reshape", "view")
+    numpy_functions = (np.reshape,)
+
+    @classmethod
+    def tensor_method(cls, name):
+        def reshape(self, *shape, **keyword):
+            """The same values in a new shape: ``t.reshape(2, 3)``, ``t.reshape((2, -1))``, ``t.reshape(shape=(6,))``."""
+            if keyword:
+                if shape or set(keyword) != {"shape"}:
+                    raise TypeError(f"{name}() takes the new shape, positionally or as shape=, got {sorted(keyword)}")
+                shape = (keyword["shape"],)
+            return cls.apply(self, shape=_args.shape(shape))
+
+        return reshape
+
+    @classmethod
+    def numpy_function(cls, func):
+        def reshape(a, shape=None, order="C", *, newshape=None, copy=None):
+            if newshape is not None:  # the keyword's name before NumPy 2.1
+                if shape is not None:
+                    raise TypeError("np.reshape: give shape= or newshape=, not both")
+                shape = newshape
+            if shape is None:
+                raise TypeError("np.reshape: missing the new shape")
+            _args.numpy_options("reshape", {"order": order, "copy": copy})
+            return _args.as_tensor(a).reshape(shape)
+
+        return reshape
 
     @staticmethod
     def forward(ctx, x, shape):
@@ -37,28 +72,90 @@ class Reshape(ShapeOp):
         return grad_output.reshape(ctx.input_shape)
 
 
-class Transpose(ShapeOp):
-    """x with its axes permuted (NumPy's meaning; no axes reverses them)."""
+class Permute(ShapeOp):
+    """x with its dimensions reordered: ``t.permute(2, 0, 1)``; the gradient takes the inverse order."""
+
+    methods = ("permute",)
+    numpy_functions = (np.transpose,)
+
+    @classmethod
+    def tensor_method(cls, name):
+        def permute(self, *dims):
+            """The dimensions in the order ``dims`` (a permutation; none given reverses them)."""
+            return cls.apply(self, dims=_args.shape(dims, "permute: dims") if dims else None)
+
+        return permute
+
+    @classmethod
+    def numpy_function(cls, func):
+        def transpose(a, axes=None):  # NumPy's meaning: a permutation, None reverses
+            return cls.apply(_args.as_tensor(a), dims=None if axes is None else _args.shape((axes,), "np.transpose: axes"))
+
+        return transpose
 
     @staticmethod
-    def forward(ctx, x, axes):
-        if axes is None:
-            axes = tuple(range(x.ndim))[::-1]
-        if any(not -x.ndim <= a < x.ndim for a in axes) or sorted(a % max(x.ndim, 1) for a in axes) != list(range(x.ndim)):
+    def forward(ctx, x, dims=None):
+        if dims is None:
+            dims = tuple(range(x.ndim))[::-1]
+        if any(not -x.ndim <= d < x.ndim for d in dims) or sorted(d % max(x.ndim, 1) for d in dims) != list(range(x.ndim)):
             raise ValueError(
-                f"transpose: axes {axes} is not a permutation of the {x.ndim} axes of shape {x.shape}; "
-                "use swapaxes(a, b) to exchange two axes"
+                f"permute: dims {dims} is not a permutation of the {x.ndim} dimensions of shape {x.shape}; "
+                "use transpose(a, b) to exchange two dimensions"
             )
-        ctx.inverse = tuple(np.argsort([a % x.ndim for a in axes]))
-        return np.transpose(x, axes)
+        ctx.inverse = tuple(np.argsort([d % x.ndim for d in dims]))
+        return np.transpose(x, dims)
 
     @staticmethod
     def backward(ctx, grad_output):
         return np.transpose(grad_output, ctx.inverse)
 
 
+@declare(methods=("transpose", "swapaxes", "swapdims"))
+def transpose(x, dim0, dim1):
+    """x with two dimensions exchanged (PyTorch's ``transpose``; NumPy calls it ``swapaxes``)."""
+    order = list(range(x.ndim))
+    a, b = (_args.dim_index(d, max(x.ndim, 1), "transpose", x.shape) for d in (dim0, dim1))
+    if x.ndim == 0:
+        return Permute.apply(x, dims=())
+    order[a], order[b] = order[b], order[a]
+    return Permute.apply(x, dims=tuple(order))
+
+
+@declare(numpy_functions=(np.swapaxes,))
+def numpy_swapaxes(a, axis1, axis2):
+    """``np.swapaxes`` on a Tensor."""
+    return transpose(_args.as_tensor(a), axis1, axis2)
+
+
+@declare(methods=("t",))
+def matrix_transpose(x):
+    """The transpose of a matrix (``t()``: at most 2 dimensions, as in PyTorch)."""
+    if x.ndim > 2:
+        raise ValueError(f"t() expects a tensor with at most 2 dimensions, got shape {x.shape}; use transpose(d0, d1) or .mT")
+    return Permute.apply(x)
+
+
 class BroadcastTo(ShapeOp):
     """x broadcast to ``shape``; the engine sums the gradient back to x's shape."""
+
+    methods = ("broadcast_to",)
+    numpy_functions = (np.broadcast_to,)
+
+    @classmethod
+    def tensor_method(cls, name):
+        def broadcast_to(self, *shape):
+            """x repeated along new or length-1 dimensions to ``shape`` (no copy of the data)."""
+            return cls.apply(self, shape=_args.shape(shape))
+
+        return broadcast_to
+
+    @classmethod
+    def numpy_function(cls, func):
+        def broadcast_to(array, shape, subok=False):
+            shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+            return _args.as_tensor(array).broadcast_to(shape)
+
+        return broadcast_to
 
     @staticmethod
     def forward(ctx, x, shape):
@@ -72,8 +169,34 @@ class BroadcastTo(ShapeOp):
         return grad_output
 
 
+@declare(methods=("expand",))
+def expand(x, *sizes):
+    """Broadcast to ``sizes``; -1 keeps that dimension's length (PyTorch's ``expand``)."""
+    shape = _args.shape(sizes, "expand: sizes")
+    offset = len(shape) - x.ndim
+    if offset < 0:
+        raise ValueError(f"expand: cannot expand shape {x.shape} to fewer dimensions {shape}")
+    shape = tuple(x.shape[i - offset] if n == -1 and i >= offset else n for i, n in enumerate(shape))
+    return BroadcastTo.apply(x, shape=shape)
+
+
+@declare(methods=("expand_as",))
+def expand_as(x, other):
+    """Broadcast to ``other``'s shape."""
+    return expand(x, *_args.as_tensor(other).shape)
+
+
 class GetItem(ShapeOp):
-    """x[index] for basic slices and integer arrays; the gradient is scatter-added back."""
+    """x[index] for slices, integer arrays and boolean masks; the gradient is scatter-added back."""
+
+    methods = ("__getitem__",)
+
+    @classmethod
+    def tensor_method(cls, name):
+        def getitem(self, index):
+            return cls.apply(self, index=normalize_index(index))
+
+        return getitem
 
     @staticmethod
     def forward(ctx, x, index):
@@ -81,11 +204,13 @@ class GetItem(ShapeOp):
         try:
             out = x[index]
         except (IndexError, ValueError) as error:  # (ValueError: a slice step of 0)
-            raise type(error)(f"index {_describe_index(index)} is invalid for a tensor of shape {x.shape}: {error}") from None
+            raise type(error)(f"index {index!r} is invalid for a tensor of shape {x.shape}: {error}") from None
         return out if isinstance(out, np.ndarray) else np.asarray(out)
 
     @staticmethod
     def backward(ctx, grad_output):
+        if isinstance(grad_output, Tensor):
+            return ScatterAdd.apply(grad_output, index=ctx.index, shape=ctx.input_shape)
         return scatter_add(grad_output, ctx.index, ctx.input_shape)
 
 
@@ -95,130 +220,37 @@ class ScatterAdd(ShapeOp):
     @staticmethod
     def forward(ctx, values, index, shape):
         ctx.index = index
-        out = np.zeros(shape, dtype=values.dtype)
-        if _has_array(index):
-            np.add.at(out, index, values)
-        else:
-            out[index] = values
-        return out
+        return scatter_add(values, index, shape)
 
     @staticmethod
     def backward(ctx, grad_output):
         return grad_output[ctx.index]
 
 
-def scatter_add(values, index, shape):
-    """``ScatterAdd`` on a Tensor (differentiable), plain NumPy on an array."""
-    if isinstance(values, Tensor):
-        return ScatterAdd.apply(values, index=index, shape=shape)
-    return ScatterAdd.forward(_NoContext(), values, index, shape)
-
-
-class _NoContext:
-    """Stands in for a Context when a forward is called directly on arrays."""
-
-    def save_for_backward(self, *values: Any) -> None:
-        pass
-
-
-class Concatenate(ShapeOp):
-    """Tensors joined along an existing axis; each gets its slice of the gradient back."""
-
-    @staticmethod
-    def forward(ctx, *arrays, axis=0):
-        _check_joinable("cat", arrays, axis, same_shape=False)
-        ctx.axis = axis % arrays[0].ndim
-        ctx.bounds = np.cumsum([0] + [a.shape[ctx.axis] for a in arrays])
-        return np.concatenate(arrays, axis=axis)
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        before = (slice(None),) * ctx.axis
-        return tuple(
-            grad_output[before + (slice(int(start), int(stop)),)]
-            for start, stop in zip(ctx.bounds[:-1], ctx.bounds[1:])
-        )
-
-
-class Stack(ShapeOp):
-    """Tensors of one shape joined along a new axis; each gets its slice of the gradient back."""
-
-    @staticmethod
-    def forward(ctx, *arrays, axis=0):
-        _check_joinable("stack", arrays, axis, same_shape=True)
-        ctx.axis, ctx.count = axis % (arrays[0].ndim + 1), len(arrays)
-        return np.stack(arrays, axis=axis)
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        before = (slice(None),) * ctx.axis
-        return tuple(grad_output[before + (i,)] for i in range(ctx.count))
-
-
-class Where(ShapeOp):
-    """``a`` where ``condition`` holds, else ``b``; the condition is a constant bool array."""
-
-    @staticmethod
-    def forward(ctx, condition, a, b):
-        ctx.condition = condition
-        return np.where(condition, a, b)
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        take_a = ctx.condition
-        return None, grad_output * take_a, grad_output * ~take_a
-
-    @classmethod
-    def explain_error(cls, error, arrays, kwargs):
-        shapes = tuple(tuple(np.shape(a)) for a in arrays)
-        return ValueError(f"where: condition, a and b of shapes {shapes} cannot be broadcast together")
-
-
-def _check_joinable(name: str, arrays: tuple, axis: int, same_shape: bool) -> None:
-    if not arrays:
-        raise ValueError(f"{name}: expected a non-empty sequence of tensors")
-    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
-        raise TypeError(f"{name}: axis must be an integer, got {axis!r}")
-    first = arrays[0]
-    ndim = first.ndim + (1 if same_shape else 0)
-    if not -ndim <= axis < ndim or ndim == 0:
-        raise ValueError(f"{name}: axis {axis} is out of range for tensors of shape {first.shape}")
-    for other in arrays[1:]:
-        if same_shape and other.shape != first.shape:
-            raise ValueError(f"stack: all tensors must have the same shape, got {first.shape} and {other.shape}")
-        if not same_shape:
-            a = axis % first.ndim
-            if other.ndim != first.ndim or other.shape[:a] + other.shape[a + 1 :] != first.shape[:a] + first.shape[a + 1 :]:
-                raise ValueError(f"cat: shapes {first.shape} and {other.shape} differ outside axis {axis}")
-
-
-def _check_axis(name: str, axis: Any, ndim: int, shape: tuple) -> None:
-    """Raise TypeError for a non-integer axis, ValueError for one out of range."""
-    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
-        raise TypeError(f"{name}: axis must be an integer, got {axis!r}")
-    if not -ndim <= axis < ndim:
-        raise ValueError(f"{name}: axis {axis} is out of range for shape {shape}")
-
-
-def _has_array(index: Any) -> bool:
+def scatter_add(values: np.ndarray, index: Any, shape: tuple[int, ...]) -> np.ndarray:
+    """A new array of ``shape``, zero except ``values`` added at ``index`` (repeated indices add up)."""
+    out = np.zeros(shape, dtype=values.dtype)
     parts = index if isinstance(index, tuple) else (index,)
-    return any(isinstance(p, np.ndarray) for p in parts)
-
-
-def _describe_index(index: Any) -> str:
-    return repr(index)
+    if any(isinstance(p, np.ndarray) for p in parts):
+        np.add.at(out, index, values)
+    else:
+        out[index] = values
+    return out
 
 
 def normalize_index(index: Any) -> Any:
-    """Turn Tensors and lists inside an index into integer arrays; reject float indices."""
+    """Turn Tensors and lists inside an index into arrays; reject float indices.
+
+    A Tensor made from booleans is a mask, like a boolean NumPy array (and as in PyTorch).
+    """
     if isinstance(index, tuple):
-        return tuple(_normalize_index_part(p) for p in index)
-    return _normalize_index_part(index)
+        return tuple(_index_part(p) for p in index)
+    return _index_part(index)
 
 
-def _normalize_index_part(part: Any) -> Any:
+def _index_part(part: Any) -> Any:
     if isinstance(part, Tensor):
-        part = part._data
+        part = part._data.astype(bool) if getattr(part, "_from_bools", False) else part._data
     if isinstance(part, list):
         try:
             part = np.asarray(part)
@@ -242,61 +274,53 @@ def _normalize_index_part(part: Any) -> Any:
     return part
 
 
-def swapaxes(x, axis1: int, axis2: int):
-    """x with two axes exchanged (a Transpose)."""
-    _check_axis("swapaxes", axis1, x.ndim, x.shape)
-    _check_axis("swapaxes", axis2, x.ndim, x.shape)
-    axes = list(range(x.ndim))
-    try:
-        axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
-    except IndexError:
-        raise ValueError(f"swapaxes: axes {axis1} and {axis2} are out of range for shape {x.shape}") from None
-    return Transpose.apply(x, axes=tuple(axes))
-
-
-def flatten(x, start_dim: int = 0, end_dim: int = -1):
-    """Merge axes ``start_dim..end_dim`` into one (PyTorch's flatten; defaults give 1-D)."""
-    _check_axis("flatten", start_dim, max(x.ndim, 1), x.shape)
-    _check_axis("flatten", end_dim, max(x.ndim, 1), x.shape)
+# ---------------------------------------------------------------- reshapes with a name of their own
+@declare(methods=("flatten",))
+def flatten(x, start_dim=0, end_dim=-1):
+    """Merge dimensions ``start_dim..end_dim`` into one (PyTorch's flatten; the defaults give 1-D)."""
+    start, end = (_args.dim_index(d, max(x.ndim, 1), "flatten", x.shape) for d in (start_dim, end_dim))
     if x.ndim == 0:
         return x.reshape(1)
-    start, end = start_dim % x.ndim, end_dim % x.ndim
     if start > end:
         raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} for shape {x.shape}")
-    shape = x.shape[:start] + (int(np.prod(x.shape[start : end + 1])),) + x.shape[end + 1 :]
-    return x.reshape(shape)
+    return x.reshape(x.shape[:start] + (int(np.prod(x.shape[start : end + 1])),) + x.shape[end + 1 :])
 
 
-def squeeze(x, axis=None):
-    """Drop axes of length 1 (all of them, or those in ``axis``; others are left alone, like PyTorch)."""
-    if axis is None:
+@declare(numpy_functions=(np.ravel,))
+def numpy_ravel(a, order="C"):
+    """``np.ravel`` on a Tensor: its values as 1-D."""
+    _args.numpy_options("ravel", {"order": order})
+    return _args.as_tensor(a).reshape(-1)
+
+
+@declare(methods=("squeeze",))
+def squeeze(x, dim=None, *, axis=None):
+    """Drop dimensions of length 1 (all of them, or those in ``dim``; others are left alone, like PyTorch)."""
+    dims = _args.pick_dim(dim, axis, "squeeze")
+    if dims is None:
         drop = {i for i, n in enumerate(x.shape) if n == 1}
     else:
-        if not isinstance(axis, (int, np.integer, tuple, list)) or isinstance(axis, bool):
-            raise TypeError(f"squeeze: axis must be an integer or a tuple of integers, got {axis!r}")
-        axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
-        for a in axes:
-            _check_axis("squeeze", a, max(x.ndim, 1), x.shape)
-        drop = {a % max(x.ndim, 1) for a in axes if x.ndim and x.shape[a] == 1}
+        drop = {d for d in _args.dims_tuple(dims, x.shape, "squeeze") if x.shape[d] == 1}
     return x.reshape(tuple(n for i, n in enumerate(x.shape) if i not in drop))
 
 
-def unsqueeze(x, axis: int):
-    """Insert an axis of length 1 at ``axis`` (negative counts from the end of the result)."""
-    if axis is None:
-        raise TypeError("unsqueeze() needs the position of the new axis: unsqueeze(0), unsqueeze(dim=-1)")
-    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
-        raise TypeError(f"unsqueeze: axis must be an integer, got {axis!r}")
-    if not -(x.ndim + 1) <= axis <= x.ndim:
-        raise ValueError(f"unsqueeze: axis {axis} is out of range for shape {x.shape}")
-    axis = axis % (x.ndim + 1)
-    return x.reshape(x.shape[:axis] + (1,) + x.shape[axis:])
+@declare(numpy_functions=(np.squeeze,))
+def numpy_squeeze(a, axis=None):
+    """``np.squeeze`` on a Tensor."""
+    return squeeze(_args.as_tensor(a), axis)
 
 
-def expand(x, shape: tuple[int, ...]):
-    """Broadcast to ``shape``; -1 keeps that axis's length (PyTorch's expand)."""
-    offset = len(shape) - x.ndim
-    if offset < 0:
-        raise ValueError(f"expand: cannot expand shape {x.shape} to fewer dimensions {shape}")
-    shape = tuple(x.shape[i - offset] if n == -1 and i >= offset else n for i, n in enumerate(shape))
-    return BroadcastTo.apply(x, shape=shape)
+@declare(methods=("unsqueeze",))
+def unsqueeze(x, dim=None, *, axis=None):
+    """Insert a dimension of length 1 at ``dim`` (negative counts from the end of the result)."""
+    dim = _args.pick_dim(dim, axis, "unsqueeze")
+    if dim is None:
+        raise TypeError("unsqueeze() needs the position of the new dimension: unsqueeze(0), unsqueeze(dim=-1)")
+    d = _args.dim_index(dim, x.ndim + 1, "unsqueeze", x.shape)
+    return x.reshape(x.shape[:d] + (1,) + x.shape[d:])
+
+
+@declare(numpy_functions=(np.expand_dims,))
+def numpy_expand_dims(a, axis):
+    """``np.expand_dims`` on a Tensor."""
+    return unsqueeze(_args.as_tensor(a), axis)

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ..grad_mode import state as _graph_state
+from ..grad_mode import no_grad
 from ..tensor import Tensor
 
 
@@ -140,14 +140,9 @@ class Optimizer:
         loss = None
         if closure is not None:
             loss = closure()
-        # What ``with no_grad():`` does, without creating a context-manager object every step.
-        previous_mode = _graph_state.grad_enabled
-        _graph_state.grad_enabled = False
-        try:
+        with no_grad():
             for group in self.param_groups:
                 self._update_group(group)
-        finally:
-            _graph_state.grad_enabled = previous_mode
         return loss
 
     def _update_group(self, group: dict[str, Any]) -> None:

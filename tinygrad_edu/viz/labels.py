@@ -159,11 +159,11 @@ def record_label(fields: list[str], vertical: bool) -> str:
     return body if vertical else "{" + body + "}"
 
 
-def module_label(module: Any) -> str:
+def module_label(module: Any, path: str | None = None) -> str:
     """How a module call is titled in the drawing: ``"0: Linear(1→20)"``.
 
-    Built from the module's ``_path`` (dotted name from the root module, ``""`` for
-    the root), its class name, and its size: ``in_features``/``out_features`` when it
+    Built from the module's ``path`` (its dotted name in the outermost module, ``""`` for
+    that one; by default its ``_path`` attribute if it has one), its class name, and its size: ``in_features``/``out_features`` when it
     has them, else a shortened ``extra_repr()``.
 
     >>> class Linear:
@@ -185,7 +185,7 @@ def module_label(module: Any) -> str:
                 extra = ""
             if extra:
                 detail = f"({clean_text(extra, 40)})"
-    path = getattr(module, "_path", None)
+    path = getattr(module, "_path", None) if path is None else path
     title = f"{kind}{detail}"
     return clean_text(f"{path}: {title}" if path else title, 80)
 

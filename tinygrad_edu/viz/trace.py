@@ -6,7 +6,8 @@
 - a ``ValueNode`` per tensor (and per constant array or Python number an op was given),
 - an ``OpNode`` per graph node (``Context``),
 - one ``Edge`` per operand (``a + a`` gives two edges from ``a``) and one from each op to its output,
-- a ``ModuleCall`` per module seen in ``ctx.module_scope``, nested like the modules.
+- a ``ModuleCall`` per module seen in ``ctx.module_scope`` (recorded by ``nn``'s node hook),
+  nested like the modules, with its dotted path in the outermost module (as ``named_modules()``).
 
 Nodes are listed inputs first and get ids from that order (``v0``, ``op0``, ...), never
 from ``id()``, so the same computation always gives the same drawing.
@@ -35,11 +36,8 @@ class ModuleCall:
     parent: ModuleCall | None
     depth: int  # 1 for a module called from outside any module
     label: str
+    path: str | None  # dotted name in the outermost module ("" for that module itself)
     children: list[ModuleCall] = field(default_factory=list)
-
-    @property
-    def path(self) -> str | None:
-        return getattr(self.module, "_path", None)
 
     def ancestors(self) -> list[ModuleCall]:
         """This call and the calls around it, innermost first."""
@@ -206,12 +204,18 @@ class _ModuleCalls:
     """Turns ``ctx.module_scope`` tuples into nested ``ModuleCall`` objects.
 
     Calls are told apart by the chain of module objects, so a module called twice
-    in one graph shows as one cluster.
+    in one graph shows as one cluster. Paths and parameter names are those of the
+    outermost module's ``named_modules()``/``named_parameters()``, computed here, at
+    drawing time, so they follow the model the drawing shows (a block reused inside a
+    bigger model is named from the bigger model).
     """
 
     def __init__(self) -> None:
         self.by_key: dict[tuple[int, ...], ModuleCall] = {}
         self.calls: list[ModuleCall] = []
+        self.paths: dict[int, str] = {}
+        self.parameter_names: dict[int, str] = {}
+        self.outermost: set[int] = set()
 
     def lookup(self, scope: tuple) -> ModuleCall | None:
         if not scope:
@@ -219,13 +223,26 @@ class _ModuleCalls:
         key = tuple(id(module) for module in scope)
         call = self.by_key.get(key)
         if call is None:
+            self._learn_names(scope[0])
+            module = scope[-1]
+            path = self.paths.get(id(module), getattr(module, "_path", None))
             parent = self.lookup(scope[:-1])
-            call = ModuleCall(f"m{len(self.calls)}", scope[-1], parent, len(scope), module_label(scope[-1]))
+            call = ModuleCall(f"m{len(self.calls)}", module, parent, len(scope), module_label(module, path), path)
             self.by_key[key] = call
             self.calls.append(call)
             if parent is not None:
                 parent.children.append(call)
         return call
+
+    def _learn_names(self, root: Any) -> None:
+        """The dotted names of ``root``'s submodules and parameters (once per outermost module)."""
+        if id(root) in self.outermost or not hasattr(root, "named_modules"):
+            return
+        self.outermost.add(id(root))
+        for path, module in root.named_modules():
+            self.paths.setdefault(id(module), path)
+        for name, param in root.named_parameters():
+            self.parameter_names.setdefault(id(param), name)
 
 
 def _innermost_common(calls: list[ModuleCall | None]) -> ModuleCall | None:
@@ -299,6 +316,8 @@ def trace(*roots: Tensor) -> TracedGraph:
             order.append(op)
 
     for value in values.values():
+        if value.name is None and value.role == "parameter":  # named as in the model's named_parameters()
+            value.name = calls.parameter_names.get(id(value.tensor))
         if value.producer is None and value.consumers and (value.role == "parameter" or value.name == "constant"):
             # Trainable leaves and small constants live in the module that uses them;
             # data inputs stay outside, where they enter the model.
