@@ -170,7 +170,7 @@ def test_bad_arguments_are_named():
 
 
 def test_lesson_figures_and_animation(tmp_path):
-    import matplotlib
+    matplotlib = pytest.importorskip("matplotlib", reason="the lesson plots draw with matplotlib (the viz extra)")
 
     matplotlib.use("Agg")
     from tinygrad_edu.viz import plots

@@ -218,6 +218,7 @@ def test_not_converging_warns_and_returns_the_last_estimate():
 
 
 def test_progress_bar_option_runs():
+    pytest.importorskip("tqdm", reason="progress=True draws a tqdm progress bar (the viz extra)")
     x = tg.Tensor([1.0, 2.0], requires_grad=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # tqdm may warn about the missing terminal
@@ -326,6 +327,7 @@ def test_full_batch_gd_drives_the_sharpness_up_to_two_over_eta_and_holds_it_ther
 
 
 def test_edge_of_stability_example_runs_and_prints_its_tables(tmp_path, capsys):
+    pytest.importorskip("matplotlib", reason="the example draws its figures with matplotlib (the viz extra)")
     example = load_example()
     result = example.main(["--out", str(tmp_path), "--steps", "40", "--every", "20", "--lrs", "0.1", "0.4"])
     printed = capsys.readouterr().out
