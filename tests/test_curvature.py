@@ -120,7 +120,7 @@ def test_float32_parameters_give_float32_products():
 
 # --------------------------------------------------------------------------- sharpness
 def test_constant_model_has_sharpness_exactly_two():
-    # L(θ) = mean((y − θ)²): L'' = 2 whatever the data (LESSONS.md, section 1).
+    # L(θ) = mean((y − θ)²): L'' = 2 whatever the data (docs/sharpness.md, and the constant model of docs/lessons/01_gradient_descent.md).
     y = tg.Tensor(np.random.default_rng(0).normal(size=50))
     theta = tg.Tensor(0.7, requires_grad=True)
     loss_fn = lambda: ((y - theta) ** 2).mean()  # noqa: E731
@@ -316,7 +316,7 @@ def test_gd_on_a_quadratic_switches_from_converging_to_diverging_exactly_at_two_
 
 @pytest.mark.parametrize(("lr", "steps"), [(0.4, 600), (0.2, 3000)])
 def test_full_batch_gd_drives_the_sharpness_up_to_two_over_eta_and_holds_it_there(lr, steps):
-    # LESSONS.md, section 4: progressive sharpening from well below 2/η, then hovering at the edge.
+    # docs/sharpness.md, "Neural networks live at the edge of stability": progressive sharpening from well below 2/η, then hovering at the edge.
     run = load_example().train_with_sharpness(lr, steps, every=100)
     edge = 2 / lr
     assert not run.diverged and np.all(np.isfinite(run.losses))
