@@ -75,13 +75,20 @@ def setup(app: Sphinx) -> dict[str, Any]:
     return {"version": tinygrad_edu.__version__, "parallel_read_safe": True, "parallel_write_safe": True}
 
 
+_FROM_DIRECTIVE = ("TinygradGraphDirective", "draw_graph_options")
+
+
 def __getattr__(name: str) -> Any:
     # ``sphinxext.TinygradGraphDirective`` and ``sphinxext.draw_graph_options`` load Sphinx on first use.
-    if name in ("TinygradGraphDirective", "draw_graph_options"):
+    if name in _FROM_DIRECTIVE:
         from . import directive
 
         return getattr(directive, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_FROM_DIRECTIVE])  # so autodoc and tab completion see the lazy names
 
 
 __all__ = ["TinygradGraphDirective", "draw_graph_options", "setup", "with_intrinsic_size"]
