@@ -63,7 +63,7 @@ def _batch_plan(rng: np.random.Generator, n: int, batch: int) -> np.ndarray:
 
 
 def course_problem(seed: int = 0, width: int = 20) -> Problem:
-    """C: the course's data and init (LESSONS.md section 3)."""
+    """C: the course's data and init (docs/lessons/05_course_experiment.md)."""
     rng = np.random.default_rng(seed)
     knots = np.sin(12345.0 * np.arange(11))
     x = np.sort(rng.uniform(0, 1, 200))

@@ -15,7 +15,10 @@ Run after ``sphinx-build -b html docs docs/_build/html``::
    load and run the script, and each figure and graph must be decoded (natural size > 0) and
    visible (rendered size > 0, not hidden); a page must show at least as many graphs and figures
    as its Markdown source asks for (``tinygrad-graph`` directives and ``![...](...)`` images).
-4. **Screenshot.** The autodiff page is saved as ``<artifacts>/autodiff.png`` and must not be blank.
+4. **Sliders.** Each ``course-slider`` (the course experiment drawn in the browser) must be drawn,
+   and the injected script moves its range input and switches its mode: both must change the
+   picture (the fit's points and the title).
+5. **Screenshot.** The autodiff page is saved as ``<artifacts>/autodiff.png`` and must not be blank.
 
 Exits with status 1 and a list of problems if any check fails; writes ``site_check.json`` into
 the artifacts folder.
@@ -60,9 +63,32 @@ window.addEventListener("load", function () {
             hidden: style.display === "none" || style.visibility === "hidden" || style.opacity === "0",
             graph: !!img.closest("figure.tinygrad-graph")};
   });
+  // Each course slider: move it and switch its mode, and see whether the picture changes.
+  var sliders = Array.prototype.map.call(main.querySelectorAll("figure.course-slider"), function (figure) {
+    var input = figure.querySelector("input[type=range]"), menu = figure.querySelector("select");
+    var plot = figure.querySelector("svg.course-slider-plot");
+    function picture() {
+      var fit = figure.querySelector(".course-slider-fit");
+      return {fit: fit ? fit.getAttribute("points") : null, title: plot ? plot.textContent : ""};
+    }
+    var box = plot ? plot.getBoundingClientRect() : {width: 0, height: 0};
+    var first = picture();
+    if (!input || !menu) { return {controls: false, drawn: !!first.fit}; }
+    // At the last snapshot the two modes differ (at step 0 they start from the same weights).
+    menu.selectedIndex = (menu.selectedIndex + 1) % menu.options.length;
+    menu.dispatchEvent(new Event("change", {bubbles: true}));
+    var switched = picture();
+    input.value = input.min;
+    input.dispatchEvent(new Event("input", {bubbles: true}));
+    var moved = picture();
+    return {controls: true, drawn: !!first.fit, width: box.width, height: box.height,
+            frames: Number(input.max) - Number(input.min) + 1,
+            mode_changes_picture: !!switched.fit && switched.fit !== first.fit,
+            slider_changes_picture: !!moved.fit && moved.fit !== switched.fit && moved.title !== switched.title};
+  });
   var out = document.createElement("pre");
   out.id = "RESULT_ID";
-  out.textContent = JSON.stringify({title: document.title, images: images});
+  out.textContent = JSON.stringify({title: document.title, images: images, sliders: sliders});
   document.body.appendChild(out);
 });
 </script>
@@ -205,6 +231,34 @@ def check_expected_figures(site: Path, report: dict) -> list[str]:
     return problems
 
 
+def check_sliders(report: dict) -> list[str]:
+    """Every ``course-slider`` in a page's source is drawn, and moving it (or its mode) redraws the picture."""
+    problems = []
+    for source in sorted(DOCS_DIR.rglob("*.md")):
+        relative = source.relative_to(DOCS_DIR)
+        if relative.parts[0].startswith("_"):
+            continue
+        text = re.sub(r"^(`{4,}).*?^\1", "", source.read_text(encoding="utf-8"), flags=re.M | re.S)
+        wanted = len(re.findall(r"^[`:]{3,}\{course-slider\}", text, re.M))
+        if not wanted:
+            continue
+        page = relative.with_suffix(".html").as_posix()
+        sliders = (report.get(page) or {}).get("sliders", [])
+        if len(sliders) < wanted:
+            problems.append(f"{page}: the source asks for {wanted} course sliders; the page shows {len(sliders)}")
+        for number, slider in enumerate(sliders, 1):
+            where = f"{page}: course slider {number}"
+            if not slider.get("controls") or not slider.get("drawn"):
+                problems.append(f"{where} has no slider, no mode menu or no picture (did its script run?)")
+            elif slider["width"] < 1 or slider["height"] < 1:
+                problems.append(f"{where} is not visible ({slider['width']}x{slider['height']})")
+            elif not slider["slider_changes_picture"]:
+                problems.append(f"{where}: moving the slider does not change the picture")
+            elif not slider["mode_changes_picture"]:
+                problems.append(f"{where}: switching the mode does not change the picture")
+    return problems
+
+
 def take_screenshot(binary: str, site: Path, artifacts: Path) -> list[str]:
     page = site / SCREENSHOT_PAGE
     if not page.is_file():
@@ -247,22 +301,24 @@ def main(argv: list[str] | None = None) -> int:
                      and "_modules" not in page.relative_to(site).parts]
     browser_problems, report = check_in_browser(args.chromium, site, content_pages)
     browser_problems += check_expected_figures(site, report)
+    browser_problems += check_sliders(report)
     screenshot_problems = take_screenshot(args.chromium, site, args.artifacts)
 
     images = sum(len(page["images"]) for page in report.values())
+    sliders = sum(len(page.get("sliders", [])) for page in report.values())
     graphs = sum(image["graph"] for page in report.values() for image in page["images"])
     problems = link_problems + api_problems + browser_problems + screenshot_problems
     args.artifacts.mkdir(parents=True, exist_ok=True)
     summary = {
         "pages": len(pages), "pages_opened": len(report), "images": images, "graphs": graphs,
-        "public_names": len(PUBLIC_NAMES), "external_links": sorted(external), "problems": problems, "measured": report,
+        "sliders": sliders, "public_names": len(PUBLIC_NAMES), "external_links": sorted(external), "problems": problems, "measured": report,
     }
     (args.artifacts / "site_check.json").write_text(json.dumps(summary, indent=1))
     print(f"links: {sum(len(p.references) for p in pages.values())} references in {len(pages)} pages, "
           f"{len(link_problems)} broken, {len(external)} external (not fetched)")
     print(f"API reference: {len(PUBLIC_NAMES) - len(api_problems)}/{len(PUBLIC_NAMES)} public names documented")
     print(f"browser: {len(report)}/{len(content_pages)} pages loaded, {images} images ({graphs} graphs) measured, "
-          f"{len(browser_problems)} problems")
+          f"{sliders} course sliders moved, {len(browser_problems)} problems")
     print(f"screenshot: {args.artifacts / 'autodiff.png'} {'ok' if not screenshot_problems else 'FAILED'}")
     for problem in problems:
         print("PROBLEM:", problem)

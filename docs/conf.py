@@ -15,7 +15,7 @@ from pathlib import Path
 
 DOCS_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(DOCS_DIR.parent))  # the package from this checkout, installed or not
-sys.path.insert(0, str(DOCS_DIR))  # generate_figures
+sys.path.insert(0, str(DOCS_DIR))  # generate_figures, course_slider
 
 import generate_figures  # noqa: E402
 
@@ -33,6 +33,7 @@ extensions = [
     "sphinx.ext.autosummary",
     "sphinx.ext.viewcode",
     "tinygrad_edu.sphinxext",
+    "course_slider",  # docs/course_slider.py: the course experiment with a slider, drawn in the browser
 ]
 
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}

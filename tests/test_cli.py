@@ -1,4 +1,4 @@
-"""The command line: python -m tinygrad_edu demo."""
+"""The command line (tinygrad_edu.course.cli): python -m tinygrad_edu demo, and the tinygrad-edu script."""
 
 import subprocess
 import sys
@@ -6,12 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from tinygrad_edu import cli
+from tinygrad_edu.course import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_demo_writes_its_figures_and_graph(tmp_path, capsys):
+    pytest.importorskip("matplotlib", reason="the demo draws with matplotlib (the viz extra)")
     out = tmp_path / "demo"
     assert cli.main(["demo", "--steps", "300", "--out", str(out), "--no-progress"]) == 0
     for name in ("snapshots_output.png", "snapshots_all.png", "training.png"):
@@ -38,6 +39,20 @@ def test_python_dash_m_reaches_the_cli():
     )
     assert completed.returncode == 0, completed.stderr
     assert "--steps" in completed.stdout and "--out" in completed.stdout
+
+
+def test_the_console_script_points_at_main():
+    tomllib = pytest.importorskip("tomllib", reason="reading pyproject.toml needs Python 3.11's tomllib")
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    module_name, _, function = scripts["tinygrad-edu"].partition(":")
+    module = __import__(module_name, fromlist=[function])
+    assert getattr(module, function) is cli.main
+
+
+def test_demo_without_matplotlib_says_what_to_install(tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # makes `import matplotlib` fail
+    assert cli.main(["demo", "--steps", "5", "--out", str(tmp_path / "demo"), "--no-progress"]) == 1
+    assert "pip install" in capsys.readouterr().err
 
 
 def test_bad_command_lines_exit_with_usage(capsys):

@@ -1,11 +1,11 @@
-"""tinygrad_edu.course: the course's ReLU experiment (LESSONS.md, section 3)."""
+"""tinygrad_edu.course: the course's ReLU experiment (its setup and numbers: docs/lessons/05_course_experiment.md)."""
 
 import numpy as np
 import pytest
 
 from tinygrad_edu import analysis, course
 
-# LESSONS.md: the target's values at the knots x = k/10, k = 0..10.
+# The course page (docs/lessons/05_course_experiment.md): the target's values at the knots x = k/10, k = 0..10.
 KNOT_VALUES = [0, -0.9938, -0.2215, 0.9444, 0.4320, -0.8481, -0.6210, 0.7097, 0.7792, -0.5361, -0.8986]
 
 
@@ -67,7 +67,7 @@ def test_build_model_holds_the_initial_weights():
 
 
 def test_initial_test_mse_matches_the_reference_range():
-    # LESSONS.md: 0.36–0.47 at init (3 seeds). Here the median over 8 seeds must lie in that range and
+    # The course page: 0.36–0.47 at init (3 seeds). Here the median over 8 seeds must lie in that range and
     # every seed close to it (a zero prediction alone scores mean(f²) ≈ 0.36).
     values = []
     for seed in range(8):
@@ -170,7 +170,7 @@ def test_bad_arguments_are_named():
 
 
 def test_lesson_figures_and_animation(tmp_path):
-    import matplotlib
+    matplotlib = pytest.importorskip("matplotlib", reason="the lesson plots draw with matplotlib (the viz extra)")
 
     matplotlib.use("Agg")
     from tinygrad_edu.viz import plots

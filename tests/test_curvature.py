@@ -120,7 +120,7 @@ def test_float32_parameters_give_float32_products():
 
 # --------------------------------------------------------------------------- sharpness
 def test_constant_model_has_sharpness_exactly_two():
-    # L(θ) = mean((y − θ)²): L'' = 2 whatever the data (LESSONS.md, section 1).
+    # L(θ) = mean((y − θ)²): L'' = 2 whatever the data (docs/sharpness.md, and the constant model of docs/lessons/01_gradient_descent.md).
     y = tg.Tensor(np.random.default_rng(0).normal(size=50))
     theta = tg.Tensor(0.7, requires_grad=True)
     loss_fn = lambda: ((y - theta) ** 2).mean()  # noqa: E731
@@ -218,6 +218,7 @@ def test_not_converging_warns_and_returns_the_last_estimate():
 
 
 def test_progress_bar_option_runs():
+    pytest.importorskip("tqdm", reason="progress=True draws a tqdm progress bar (the viz extra)")
     x = tg.Tensor([1.0, 2.0], requires_grad=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # tqdm may warn about the missing terminal
@@ -315,7 +316,7 @@ def test_gd_on_a_quadratic_switches_from_converging_to_diverging_exactly_at_two_
 
 @pytest.mark.parametrize(("lr", "steps"), [(0.4, 600), (0.2, 3000)])
 def test_full_batch_gd_drives_the_sharpness_up_to_two_over_eta_and_holds_it_there(lr, steps):
-    # LESSONS.md, section 4: progressive sharpening from well below 2/η, then hovering at the edge.
+    # docs/sharpness.md, "Neural networks live at the edge of stability": progressive sharpening from well below 2/η, then hovering at the edge.
     run = load_example().train_with_sharpness(lr, steps, every=100)
     edge = 2 / lr
     assert not run.diverged and np.all(np.isfinite(run.losses))
@@ -326,6 +327,7 @@ def test_full_batch_gd_drives_the_sharpness_up_to_two_over_eta_and_holds_it_ther
 
 
 def test_edge_of_stability_example_runs_and_prints_its_tables(tmp_path, capsys):
+    pytest.importorskip("matplotlib", reason="the example draws its figures with matplotlib (the viz extra)")
     example = load_example()
     result = example.main(["--out", str(tmp_path), "--steps", "40", "--every", "20", "--lrs", "0.1", "0.4"])
     printed = capsys.readouterr().out

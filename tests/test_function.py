@@ -1,4 +1,4 @@
-"""User-defined operations with ``Function``: the extension point of API.md."""
+"""User-defined operations with ``Function``: the extension point documented in docs/api/autograd.md."""
 
 from __future__ import annotations
 

@@ -28,6 +28,7 @@ def linear_model():
 
 # --------------------------------------------------------------------------- constant model
 def test_constant_model_example_runs_and_saves_its_figure(constant_model, tmp_path, capsys):
+    pytest.importorskip("matplotlib", reason="the example draws its figures with matplotlib (the viz extra)")
     results = constant_model.main(["--out", str(tmp_path)])
     assert results["figure"].exists() and results["figure"].stat().st_size > 10_000
     assert "one step" in capsys.readouterr().out
@@ -68,6 +69,7 @@ def test_constant_model_sgd_hovers_around_the_mean(constant_model):
 
 # --------------------------------------------------------------------------- linear model
 def test_linear_model_example_shows_its_lessons(linear_model, tmp_path):
+    pytest.importorskip("matplotlib", reason="the example draws its figures with matplotlib (the viz extra)")
     results = linear_model.main(["--out", str(tmp_path)])
     assert results["figure"].exists()
     x, y, optimum = results["x"], results["y"], results["optimum"]
@@ -96,6 +98,7 @@ def test_linear_model_closed_form_and_stability_limit(linear_model):
 
 # --------------------------------------------------------------------------- learning-rate sweep
 def test_learning_rate_sweep_splits_at_two_over_lambda_max(tmp_path):
+    pytest.importorskip("matplotlib", reason="the example draws its figures with matplotlib (the viz extra)")
     sweep = load("learning_rate_sweep")
     results = sweep.main(["--out", str(tmp_path), "--steps", "150"])
     assert results["figure"].exists()
@@ -116,6 +119,7 @@ def test_learning_rate_sweep_splits_at_two_over_lambda_max(tmp_path):
 
 # --------------------------------------------------------------------------- SGD noise and decay
 def test_sgd_noise_decay_and_replacement(tmp_path):
+    pytest.importorskip("matplotlib", reason="the example draws its figures with matplotlib (the viz extra)")
     example = load("sgd_noise_and_decay")
     results = example.main(["--out", str(tmp_path), "--epochs", "12", "--repeats", "2"])
     assert results["figure"].exists()
@@ -128,6 +132,7 @@ def test_sgd_noise_decay_and_replacement(tmp_path):
 
 # --------------------------------------------------------------------------- ReLU elbows
 def test_relu_elbows_example(tmp_path):
+    pytest.importorskip("matplotlib", reason="the example draws its figures with matplotlib (the viz extra)")
     example = load("relu_elbows")
     results = example.main(["--out", str(tmp_path), "--units", "200000"])
     assert results["figure"].exists()
@@ -142,6 +147,7 @@ def test_relu_elbows_example(tmp_path):
 
 # --------------------------------------------------------------------------- the course experiment
 def test_course_example_quick_mode(tmp_path, capsys):
+    pytest.importorskip("matplotlib", reason="the example draws its figures with matplotlib (the viz extra)")
     example = load("course_relu_experiment")
     outcome = example.main(["--out", str(tmp_path), "--steps", "1000", "--no-progress"])
     result = outcome["result"]

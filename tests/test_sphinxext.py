@@ -8,10 +8,12 @@ import re
 from pathlib import Path
 
 import pytest
-from sphinx.application import Sphinx
-from sphinx.util.docutils import docutils_namespace
 
-from tinygrad_edu.sphinxext import with_intrinsic_size
+pytest.importorskip("sphinx", reason="the extension is tested by building sites with Sphinx (the dev extra)")
+from sphinx.application import Sphinx  # noqa: E402
+from sphinx.util.docutils import docutils_namespace  # noqa: E402
+
+from tinygrad_edu.sphinxext import with_intrinsic_size  # noqa: E402
 
 CONF = 'extensions = ["tinygrad_edu.sphinxext"]\ntinygrad_graph_output_dir = "_graphs"\n'
 

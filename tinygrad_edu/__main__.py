@@ -1,6 +1,6 @@
-"""``python -m tinygrad_edu <command>``: see ``tinygrad_edu.cli``."""
+"""``python -m tinygrad_edu <command>``: see ``tinygrad_edu.course.cli``."""
 
-from .cli import main
+from .course.cli import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

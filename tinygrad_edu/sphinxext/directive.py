@@ -1,44 +1,7 @@
-"""A Sphinx extension that draws computation graphs while the docs are built.
+"""The ``tinygrad-graph`` directive: its options, and the steps from a code block to an embedded SVG.
 
-Course notes can show the graph of the code they print, always in step with the
-library, with no hand-drawn figures. Add the extension in ``conf.py``::
-
-    extensions = ["myst_parser", "tinygrad_edu.sphinxext"]
-
-and write, in a MyST page::
-
-    ```{tinygrad-graph}
-    :root: loss
-    :rankdir: TB
-
-    import tinygrad_edu as tg
-    x = tg.Tensor(3.0, requires_grad=True, name="x")
-    loss = (x * x).relu()
-    ```
-
-(or ``.. tinygrad-graph::`` in reStructuredText). The code runs at build time; the
-graph of the tensor named by ``:root:`` (several names separated by commas or
-spaces give several roots) is drawn with :func:`tinygrad_edu.viz.draw_graph`,
-rendered to SVG with :func:`tinygrad_edu.viz.render` (system Graphviz when
-installed, the in-process WebAssembly renderer otherwise) and embedded as a figure.
-
-Options:
-
-- every keyword option of ``draw_graph``, spelled with dashes: ``:max-nodes: 60``,
-  ``:rankdir: TB``, ...
-- ``:caption:`` a caption under the graph; ``:alt:`` the image's alternative text;
-  ``:width:`` its display width (``80%``, ``400px``); ``:name:`` a label to refer to it.
-- ``:hide-code:`` draw the graph without showing the code (and what it printed, which
-  is otherwise shown under it).
-- ``:reset:`` start from an empty namespace. Otherwise the blocks of one page share
-  their variables in order, so a page can build an expression, draw it, then call
-  ``backward()`` in the next block and draw it again with its gradients.
-
-Each page's namespace starts with ``tinygrad_edu.manual_seed(tinygrad_graph_seed)``
-(config value, default 0), so random tensors draw the same graph on every build.
-SVG files are written under ``tinygrad_graph_output_dir`` (default
-``_generated/tinygrad_graph``, relative to the source folder: ignore it in git).
-A block that raises, or a root name the code does not define, is a build error.
+Imported by ``tinygrad_edu.sphinxext.setup`` when Sphinx loads the extension: this module needs
+Sphinx (and docutils), the rest of ``tinygrad_edu`` does not.
 """
 
 from __future__ import annotations
@@ -54,8 +17,9 @@ from typing import Any
 
 from docutils import nodes
 from docutils.parsers.rst import directives
-from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
+
+from .svg import find_svg, with_intrinsic_size
 
 NAMESPACE_KEY = "tinygrad_graph_namespace"
 COUNTER_KEY = "tinygrad_graph_counter"
@@ -220,7 +184,7 @@ class TinygradGraphDirective(SphinxDirective):
             written = viz.render(graph, target)
         except (TypeError, ValueError, RuntimeError) as error:
             raise self.error(f"tinygrad-graph: drawing the graph failed: {error}") from None
-        svg = _find_svg(written, target)
+        svg = find_svg(written, target)
         if svg is None:
             raise self.error(f"tinygrad-graph: the renderer wrote no SVG file at {target}")
         svg.write_text(with_intrinsic_size(svg.read_text(encoding="utf-8")), encoding="utf-8")
@@ -239,61 +203,3 @@ class TinygradGraphDirective(SphinxDirective):
         self.add_name(figure)
         self.set_source_info(figure)
         return figure
-
-
-def with_intrinsic_size(svg: str) -> str:
-    """Give the ``<svg>`` element a width and height in points taken from its viewBox.
-
-    A responsive SVG (``width="100%"``) has no size of its own, so in an ``<img>`` the browser
-    would stretch it to the column's width; with its natural size small graphs stay small and
-    their text keeps Graphviz's font size.
-    """
-    match = re.search(r"<svg\b[^>]*>", svg)
-    if match is None:
-        return svg
-    tag = match.group(0)
-    box = re.search(r'viewBox="\s*[-\d.]+[\s,]+[-\d.]+[\s,]+([\d.]+)[\s,]+([\d.]+)\s*"', tag)
-    if box is None or re.search(r'\swidth="[\d.]+(pt|px)?"', tag):
-        return svg
-    width, height = box.groups()
-    new_tag = re.sub(r'\s(width|height|style)="[^"]*"', "", tag)
-    new_tag = new_tag.replace("<svg", f'<svg width="{width}pt" height="{height}pt"', 1)
-    return svg[: match.start()] + new_tag + svg[match.end():]
-
-
-def _find_svg(written: Any, target: Path) -> Path | None:
-    """The SVG that ``render`` wrote: from its return value, else at ``target``."""
-    candidates: list[Any] = []
-    if isinstance(written, (str, Path)):
-        candidates.append(written)
-    elif isinstance(written, (list, tuple)):
-        candidates.extend(written)
-    elif isinstance(written, dict):
-        candidates.extend(written.values())
-    candidates += [target, target.with_suffix(".svg"), Path(str(target) + ".svg")]
-    for candidate in candidates:
-        path = Path(candidate)
-        if path.suffix == ".svg" and path.is_file():
-            return path
-    return None
-
-
-def setup(app: Sphinx) -> dict[str, Any]:
-    """Register the ``tinygrad-graph`` directive and its config values."""
-    app.add_config_value("tinygrad_graph_output_dir", "_generated/tinygrad_graph", "env", types=[str])
-    app.add_config_value("tinygrad_graph_seed", 0, "env", types=[int])
-    graph_options = draw_graph_options()
-    spec = {option: parser for option, (_, parser) in graph_options.items()}
-    spec.update(OWN_OPTIONS)
-    directive = type(
-        "TinygradGraphDirective",
-        (TinygradGraphDirective,),
-        {"graph_options": graph_options, "option_spec": spec},
-    )
-    app.add_directive("tinygrad-graph", directive)
-    import tinygrad_edu
-
-    return {"version": tinygrad_edu.__version__, "parallel_read_safe": True, "parallel_write_safe": True}
-
-
-__all__ = ["TinygradGraphDirective", "draw_graph_options", "setup"]

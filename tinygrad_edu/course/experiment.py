@@ -1,7 +1,8 @@
 """The course's ReLU-visualization experiment, reusable by examples, the demo and the docs.
 
 A 1-hidden-layer ReLU net learns a jagged piecewise-linear target on [0, 1] from 200 noisy
-samples (LESSONS.md, section 3). Everything the experiment needs lives here:
+samples. The setup and the numbers the course reports are on the docs page "The course
+experiment" (``docs/lessons/05_course_experiment.md``). Everything the experiment needs lives here:
 
 - ``target``: the course's function f, linear between knots at x = k/10 with values sin(12345·k);
 - ``make_data``: 200 sorted U(0, 1) training points with N(0, 0.1²) noise, and a noiseless test
@@ -12,13 +13,13 @@ samples (LESSONS.md, section 3). Everything the experiment needs lives here:
   1000 steps; mode ``"output"`` trains the output layer only (lr 0.2), mode ``"all"`` trains
   every layer (lr 0.02);
 - ``ridge_output_layer``: the closed-form comparison for mode ``"output"``;
-- ``run_experiment``: all widths and modes from one seed.
+- ``run_experiment``: all widths and modes from one seed (default ``SEED`` = 1, a typical run).
 
 >>> import numpy as np
 >>> from tinygrad_edu import course
 >>> np.round(course.knot_values()[:4], 4).tolist()
 [0.0, -0.9938, -0.2215, 0.9444]
->>> result = course.run_experiment(widths=(5,), steps=200, snapshot_every=100, seed=0)
+>>> result = course.run_experiment(widths=(5,), steps=200, snapshot_every=100)
 >>> run = result.runs[5, "all"]
 >>> run.steps.tolist(), bool(run.test_mse[-1] < run.test_mse[0])
 ([0, 100, 200], True)
@@ -33,11 +34,11 @@ from typing import Any
 
 import numpy as np
 
-from . import nn, optim
-from .analysis.relu import elbow_history
-from .dtypes import as_float_dtype
-from .grad_mode import no_grad
-from .tensor import Tensor
+from .. import nn, optim
+from ..analysis.relu import elbow_history
+from ..dtypes import as_float_dtype
+from ..grad_mode import no_grad
+from ..tensor import Tensor
 
 #: Learning rate of each training mode, as in the course.
 MODE_LEARNING_RATES = {"output": 0.2, "all": 0.02}
@@ -48,6 +49,10 @@ STEPS = 150_000
 BATCH_SIZE = 40
 SNAPSHOT_EVERY = 1000
 RIDGE_LAMBDA = 1e-5
+#: The default seed: a typical run (training all layers beats the output layer alone, a few units
+#: die). Seed 0 is an unlucky one whose all-layers run stalls at width 20; the course page shows
+#: the spread over seeds.
+SEED = 1
 
 
 # --------------------------------------------------------------------------- target and data
@@ -86,7 +91,7 @@ class CourseData:
 
 
 def make_data(
-    rng: np.random.Generator | int = 0, n_train: int = 200, noise: float = 0.1, n_grid: int = 1000
+    rng: np.random.Generator | int = SEED, n_train: int = 200, noise: float = 0.1, n_grid: int = 1000
 ) -> CourseData:
     """Sorted U(0, 1) training x with y = f(x) + N(0, noise²); test = training x + a grid, noiseless.
 
@@ -116,7 +121,7 @@ class InitialWeights:
         return len(self.b1)
 
 
-def initial_weights(width: int, rng: np.random.Generator | int = 0) -> InitialWeights:
+def initial_weights(width: int, rng: np.random.Generator | int = SEED) -> InitialWeights:
     """The course's init: w ~ U(−1, 1), elbows ~ U(0, 1), b = −elbow·w; output layer as PyTorch.
 
     Putting every elbow inside [0, 1] means no unit starts dead. The output layer gets
@@ -242,7 +247,7 @@ def train(
     lr: float | None = None,
     batch_size: int = BATCH_SIZE,
     snapshot_every: int = SNAPSHOT_EVERY,
-    rng: np.random.Generator | int = 0,
+    rng: np.random.Generator | int = SEED,
     progress: Callable[[int], Any] | None = None,
 ) -> TrainingRun:
     """Train ``model`` in place with plain SGD on MSE; return its snapshots.
@@ -354,7 +359,7 @@ def run_experiment(
     widths: Sequence[int] = WIDTHS,
     modes: Sequence[str] = ("output", "all"),
     steps: int = STEPS,
-    seed: int = 0,
+    seed: int = SEED,
     dtype: Any = np.float64,
     snapshot_every: int = SNAPSHOT_EVERY,
     progress: Callable[[int], Any] | None = None,
