@@ -390,3 +390,13 @@ def test_names_colliding_many_times_are_all_kept_apart(tmp_path):
     tg.save(state, tmp_path / "x.npz")
     assert len(zipfile.ZipFile(tmp_path / "x.npz").namelist()) == 7  # six arrays and the tree
     assert_same(tg.load(tmp_path / "x.npz"), state)
+
+
+def test_arrays_written_by_numpy_in_fortran_order_or_big_endian_load_exactly(tmp_path):
+    fortran = np.asfortranarray(np.arange(24.0).reshape(2, 3, 4))
+    big_endian = np.arange(5, dtype=">f4")
+    np.savez(tmp_path / "x.npz", fortran=fortran, big_endian=big_endian, flags=np.array([[True, False]]))
+    loaded = tg.load(tmp_path / "x.npz")
+    np.testing.assert_array_equal(loaded["fortran"], fortran)
+    assert loaded["big_endian"].dtype == np.dtype(">f4") and loaded["big_endian"].tolist() == [0.0, 1.0, 2.0, 3.0, 4.0]
+    assert loaded["flags"].tolist() == [[True, False]]
