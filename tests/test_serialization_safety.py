@@ -270,12 +270,16 @@ def test_an_array_header_claiming_more_data_than_its_member_holds_is_refused_bef
         tg.load(path)
 
 
-@pytest.mark.parametrize("keyword, value", [("max_bytes", -1), ("max_bytes", "1GB"), ("max_bytes", True),
-                                            ("max_depth", 0), ("max_depth", 2.5)])
-def test_limits_must_be_integers(tmp_path, keyword, value):
+@pytest.mark.parametrize("keyword, value, error", [("max_bytes", -1, ValueError), ("max_bytes", "1GB", TypeError),
+                                                   ("max_bytes", True, TypeError), ("max_depth", 0, ValueError),
+                                                   ("max_depth", 2.5, TypeError)])
+def test_limits_must_be_integers(tmp_path, keyword, value, error):
     tg.save({"w": np.ones(1)}, tmp_path / "x.npz")
-    with pytest.raises(ValueError, match=f"{keyword} must be an integer"):
+    with pytest.raises(error, match=f"load: {keyword} must be an integer"):
         tg.load(tmp_path / "x.npz", **{keyword: value})
+    if keyword == "max_depth":
+        with pytest.raises(error, match=f"save: {keyword} must be an integer"):
+            tg.save({"w": np.ones(1)}, tmp_path / "x.npz", max_depth=value)
 
 
 # ---------------------------------------------------------------- nesting depth

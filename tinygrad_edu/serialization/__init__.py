@@ -180,7 +180,9 @@ def _as_path(path: Any, function: str) -> str:
 
 
 def _check_limit(value: Any, name: str, function: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{function}: {name} must be an integer, got {value!r}")
+    if value < minimum:
         raise ValueError(f"{function}: {name} must be an integer ≥ {minimum}, got {value!r}")
     return int(value)
 
