@@ -352,3 +352,45 @@ def test_sharpness_tol_must_be_a_number():
     x = tg.Tensor([1.0, 2.0], requires_grad=True)
     with pytest.raises(TypeError, match="tol"):
         sharpness(lambda: (x * x).sum(), [x], tol="a")
+
+
+# --------------------------------------------------------------------------- power iteration's stopping rule
+@pytest.mark.parametrize("spectrum", [[1.0, 0.99, 0.98, 0.97, 0.5, 0.4, 0.3, 0.2], list(SPECTRUM),
+                                      [2.0, 1.0, 0.5, 0.1, -0.2, -0.3, -1.0, -1.9]])
+@pytest.mark.parametrize("k", [1, 2])
+def test_power_iteration_claims_convergence_only_when_the_estimates_are_within_tol(spectrum, k):
+    # λ₂ close to λ₁: the estimate creeps up by less than tol per step while still far from λ₁,
+    # so a stop on the change of the estimate returns a loose value without a warning.
+    a, params, loss_fn = quadratic_problem(np.array(spectrum))
+    eigenvalues = np.linalg.eigvalsh(a)
+    expected = eigenvalues[np.argsort(-np.abs(eigenvalues), kind="stable")][:k]
+    for tol in (1e-3, 1e-5):
+        for seed in range(2):
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")  # these runs must converge within iters
+                values = sharpness(loss_fn, params, method="power", k=k, iters=2000, tol=tol, rng=np.random.default_rng(seed))
+            np.testing.assert_allclose(values, expected if k > 1 else expected[0], rtol=0, atol=tol * abs(expected[0]))
+
+
+def test_power_iteration_stops_at_the_first_small_residual_without_extra_products():
+    # With batches, loss_fn runs once per batch and product: count the products.
+    a, params, quadratic = quadratic_problem(np.array([5.0, -3.0, 2.0, 1.0, 0.5, 0.2, 0.1, 0.0]))
+    calls = []
+
+    def loss_fn(batch):
+        calls.append(batch)
+        return quadratic()
+
+    def run(iters, k):
+        calls.clear()
+        value = sharpness(loss_fn, params, method="power", k=k, iters=iters, tol=1e-8, batches=[1],
+                          rng=np.random.default_rng(0))
+        return value, len(calls)
+
+    for k in (1, 2):
+        values, products = run(500, k)
+        iterations, leftover = divmod(products, k)
+        assert leftover == 0  # k products per iteration and nothing more (the residual reuses H V)
+        np.testing.assert_allclose(values, [5.0, -3.0][:k] if k > 1 else 5.0, rtol=1e-8)
+        with pytest.warns(RuntimeWarning, match=f"did not converge within iters={iterations - 1}"):
+            run(iterations - 1, k)  # one iteration fewer is not enough: it stopped at the first chance

@@ -64,7 +64,8 @@ def to_float_array(data: Any, dtype: Any = None, copy: bool = True) -> np.ndarra
 
     Float16/32/64 arrays keep their dtype; Python numbers, lists, integer and bool
     arrays become the default dtype; ``dtype`` overrides both. Complex, object,
-    string, ragged or otherwise non-numeric input raises ``TypeError``/``ValueError``.
+    string, ragged or otherwise non-numeric input raises ``TypeError``/``ValueError``; a list
+    holding a Python int beyond NumPy's int64/uint64 range raises ``OverflowError`` naming it.
     """
     target = None if dtype is None else as_float_dtype(dtype)
     if isinstance(data, np.ndarray):
@@ -118,6 +119,7 @@ def _array_from_sequence(data: list | tuple | range) -> np.ndarray:
     except TypeError as error:
         raise TypeError(f"cannot make a tensor from this list: {error}") from None
     if array.dtype == object:
+        _check_integer_sizes(array)
         raise TypeError(
             "cannot make a tensor from a list with non-numeric items or ragged rows "
             "(NumPy made an object array)"
@@ -125,3 +127,30 @@ def _array_from_sequence(data: list | tuple | range) -> np.ndarray:
     if array.dtype.kind in "US":
         raise TypeError("cannot make a tensor from strings: expected numbers")
     return array
+
+
+_INT64_MIN, _UINT64_MAX = -(2**63), 2**64 - 1  # the Python ints NumPy stores as int64 or uint64
+
+
+def _check_integer_sizes(array: np.ndarray) -> None:
+    """Raise ``OverflowError`` naming the first Python int too large for NumPy's integer types.
+
+    NumPy turns a list holding such an integer into an object array instead of converting it to
+    float, so without this check the error would blame "non-numeric items".
+    """
+    for item in array.flat:
+        if isinstance(item, int) and not isinstance(item, bool) and not _INT64_MIN <= item <= _UINT64_MAX:
+            try:
+                as_float = f"write it as a float ({float(item):.17g}) if that is the value you mean"
+            except OverflowError:
+                as_float = "it is too large for float64 as well"
+            raise OverflowError(
+                f"cannot make a tensor from the integer {_short(item)}: it is too large for int64 (NumPy's integers "
+                f"hold -2**63 to 2**64 - 1), so NumPy does not convert it to float; {as_float}"
+            )
+
+
+def _short(number: int) -> str:
+    """A huge integer as its first and last digits, so an error message stays readable."""
+    text = str(number)
+    return text if len(text) <= 40 else f"{text[:12]}...{text[-6:]} ({len(text.lstrip('-'))} digits)"

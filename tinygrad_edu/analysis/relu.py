@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .. import nn
-from ..grad_mode import no_grad
+from ..grad_mode import enable_grad, no_grad
 from ..tensor import Tensor
 
 
@@ -56,10 +56,104 @@ def _leaf_modules(model: Any) -> list:
 
 
 def _first_linear(model: Any) -> nn.Linear:
-    for module in _leaf_modules(model):
+    modules = _leaf_modules(model)
+    for index, module in enumerate(modules):
         if isinstance(module, nn.Linear):
+            _check_relu_follows(model, modules, index, "relu_elbows", "the first Linear layer")
             return module
     raise ValueError(f"no nn.Linear layer found in {type(model).__name__}: relu_elbows needs a network that starts with one")
+
+
+# Why each non-ReLU activation makes the question meaningless, per function.
+_NOT_RELU_REASONS = {
+    "relu_elbows": {
+        nn.LeakyReLU: "a LeakyReLU unit bends at −b/w too but is not zero on its inactive side; "
+                      "elbows_from_weights(weight, bias) gives its kinks",
+        nn.Tanh: "Tanh is smooth: its units have no elbows",
+        nn.Sigmoid: "Sigmoid is smooth: its units have no elbows",
+    },
+    "dead_relus": {
+        nn.LeakyReLU: "LeakyReLU units cannot die: on the negative side they still pass negative_slope × the gradient",
+        nn.Tanh: "Tanh units cannot die: they are zero only where the pre-activation is exactly 0 (they saturate instead)",
+        nn.Sigmoid: "Sigmoid units cannot die: their output and gradient are never exactly 0 (they saturate instead)",
+    },
+}
+
+
+def _check_relu_follows(model: Any, modules: list, index: int, function: str, which: str) -> None:
+    """Raise ``ValueError`` unless the activation after ``modules[index]`` (a Linear) is a ReLU.
+
+    The activation is the next leaf module (``Identity`` is skipped); a module counts as a
+    ReLU when it computes max(0, x), so a LeakyReLU with slope 0 or a home-made ReLU module
+    passes. A bare Linear is read as the layer of a ReLU net. When no activation module
+    follows and the model has its own ``forward`` (which may apply ``x.relu()`` itself), the
+    op that a probe run applies to the layer's output decides. The error names what it found.
+    """
+    layer = modules[index]
+    following = [m for m in modules[index + 1:] if not isinstance(m, nn.Identity)]
+    if following and not isinstance(following[0], nn.Linear):
+        activation = following[0]
+        if isinstance(activation, nn.ReLU) or _computes_relu(activation, layer):
+            return
+        reason = next((text for kind, text in _NOT_RELU_REASONS[function].items() if isinstance(activation, kind)),
+                      "it does not compute max(0, x)")
+        raise ValueError(f"{function} needs ReLU units, but {which} is followed by {activation!r}: {reason}")
+    if all(m is layer or isinstance(m, nn.Identity) for m in modules):
+        return  # a bare Linear layer
+    if not isinstance(model, nn.Sequential):  # its own forward: look at what it runs
+        op = _op_applied_to(model, layer, modules)
+        if op == "ReLU":
+            return
+        if op is not None:
+            raise ValueError(f"{function} needs ReLU units, but the model's forward applies {op} to {which}'s output")
+    if not following:
+        raise ValueError(
+            f"{function}: {which} is the network's output layer: no activation follows it, so its units are not ReLU units"
+        )
+    raise ValueError(
+        f"{function}: {which} is followed directly by another Linear layer, with no activation between them: "
+        "its units are linear, not ReLU units"
+    )
+
+
+def _computes_relu(activation: Any, layer: nn.Linear) -> bool:
+    """Whether ``activation`` gives max(0, x) on a few negative, zero and positive inputs."""
+    probe = np.repeat(np.array([[-2.0], [-0.5], [0.0], [0.5], [2.0]]), max(layer.out_features, 1), axis=1)
+    try:
+        with no_grad():
+            output = activation(Tensor(probe, dtype=layer.weight.dtype))
+    except Exception:  # a module that cannot take this input is no elementwise ReLU either
+        return False
+    return isinstance(output, Tensor) and output.shape == probe.shape and bool(np.all(output.numpy() == np.maximum(probe, 0)))
+
+
+def _op_applied_to(model: Any, layer: nn.Linear, modules: list) -> str | None:
+    """The name of the graph op (``"ReLU"``, ``"Tanh"``...) that ``model``'s forward applies to ``layer``'s output.
+
+    Runs the model once on a small probe batch and walks the recorded graph. None when the
+    probe cannot run or the layer's output is not used by any op.
+    """
+    first = next(m for m in modules if isinstance(m, nn.Linear))
+    probe = Tensor(np.linspace(-1.0, 1.0, 5)[:, None].repeat(first.in_features, axis=1), dtype=first.weight.dtype,
+                   requires_grad=True)  # so that the graph is recorded even for frozen weights
+    try:
+        with enable_grad():
+            output = model(probe)
+    except Exception:  # a model that does not take an (n, in_features) batch: nothing to see
+        return None
+    stack, seen = [getattr(output, "grad_fn", None)], set()
+    while stack:  # every node of the graph, each once
+        node = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        for parent in node.inputs:
+            if not isinstance(parent, Tensor) or parent.grad_fn is None:
+                continue
+            if any(x is layer.weight for x in parent.grad_fn.inputs):  # parent is the layer's output
+                return node.name
+            stack.append(parent.grad_fn)
+    return None
 
 
 def relu_elbows(model: Any) -> Elbows:
@@ -68,6 +162,10 @@ def relu_elbows(model: Any) -> Elbows:
     Unit j computes max(0, w_j·x + b_j): its elbow is at x = −b_j/w_j and its slope is w_j
     (active to the right of the elbow when w_j > 0, to the left when w_j < 0). A unit with
     w_j = 0 has no elbow and gets NaN. A layer without bias has every elbow at 0.
+
+    The module after that layer must compute a ReLU (a bare ``nn.Linear`` is read as the
+    layer of a ReLU net); any other activation raises ``ValueError`` naming it: Tanh and
+    Sigmoid are smooth and have no elbows, and a LeakyReLU is not zero on one side.
 
     >>> import tinygrad_edu as tg
     >>> from tinygrad_edu import nn
@@ -114,6 +212,9 @@ def dead_relus(model: Any, x: Any, layer: int = 0) -> np.ndarray:
     the unit's ReLU output is zero exactly where that is ≤ 0. A unit for which this holds on
     every sample gets no gradient from this data and cannot recover: it is dead. The model
     is treated as a feed-forward chain of its leaf modules (``nn.Sequential``, ``nn.MLP``).
+    The module after that Linear layer must compute a ReLU (a bare ``nn.Linear`` is read as
+    the layer of a ReLU net); otherwise ``ValueError`` names the activation found: LeakyReLU,
+    Tanh and Sigmoid units cannot die, and the output layer has no activation at all.
 
     >>> import tinygrad_edu as tg
     >>> from tinygrad_edu import nn
@@ -130,6 +231,7 @@ def dead_relus(model: Any, x: Any, layer: int = 0) -> np.ndarray:
         raise ValueError(f"no nn.Linear layer found in {type(model).__name__}")
     if layer >= len(linears):
         raise ValueError(f"layer={layer} but the model has only {len(linears)} Linear layer(s)")
+    _check_relu_follows(model, modules, linears[layer], "dead_relus", f"Linear layer {layer}")
     h = Tensor(_as_input(x, modules[linears[0]].weight.shape[1]), dtype=modules[linears[0]].weight.dtype)
     with no_grad():
         for module in modules[: linears[layer] + 1]:
