@@ -97,10 +97,10 @@ def test_gradcheck_names_the_input_element_and_both_values():
     assert gradcheck(WrongSecondInput.apply, [a, b], raise_exception=False) is False
 
 
-def test_gradcheck_with_many_outputs_uses_random_cotangents_and_still_catches_errors():
+def test_gradcheck_with_many_outputs_still_checks_every_entry():
     x = tg.Tensor(np.linspace(-1, 1, 40), requires_grad=True)
     assert gradcheck(lambda x: x.sigmoid(), [x])
-    with pytest.raises(GradcheckError, match="random cotangent"):
+    with pytest.raises(GradcheckError, match=r"output element \(0,\).*40 of the 1600 Jacobian entries"):
         gradcheck(lambda x: WrongSecondInput.apply(x, x * 1.0), [x])
 
 
