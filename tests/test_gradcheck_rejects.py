@@ -22,7 +22,7 @@ from tinygrad_edu.testing import GradcheckError, gradcheck, gradgradcheck, numer
 
 MESSAGE = re.compile(
     r"input (?P<input>\d+) \(shape [^)]*\)\) at element \((?P<element>[\d, ]*)\), (?P<output>[^:]*): "
-    r"analytical (?P<analytical>\S+) vs numerical (?P<numerical>\S+) \(difference [^)]*\); "
+    r"analytical (?P<analytical>\S+) vs numerical (?P<numerical>\S+) \(difference (?P<difference>[^)]*)\); "
     r"(?P<wrong>\d+) of the (?P<total>\d+) Jacobian entries"
 )
 
@@ -53,8 +53,10 @@ def rejection(fn, inputs, check=gradcheck, **options) -> Rejection:
     found = MESSAGE.search(message)
     assert found, f"message does not name input, element and both values: {message}"
     element = tuple(int(i) for i in found["element"].replace(" ", "").split(",") if i)
+    analytical, numerical = float(found["analytical"]), float(found["numerical"])
+    assert found["difference"] == f"{abs(analytical - numerical):.3g}"
     return Rejection(
-        int(found["input"]), element, found["output"], float(found["analytical"]), float(found["numerical"]),
+        int(found["input"]), element, found["output"], analytical, numerical,
         int(found["wrong"]), int(found["total"]), message,
     )
 
