@@ -434,6 +434,30 @@ def test_lists_and_integer_arrays_become_float64_tensors_that_require_grad():
     assert set(seen) == {("float64", "float64", True)}
 
 
+def test_lists_become_float64_even_when_the_default_dtype_is_float32():
+    seen = []
+    previous = tg.get_default_dtype()
+    tg.set_default_dtype(np.float32)
+    try:
+        assert gradcheck(lambda a: seen.append(str(a.dtype)) or a.exp(), [[0.5, 1]])
+    finally:
+        tg.set_default_dtype(previous)
+    assert set(seen) == {"float64"}
+
+
+def changes_type_where(condition):
+    """A function returning x * 2, or a plain float where ``condition(x)`` holds (as a buggy fn might)."""
+    return lambda x: 2.0 if condition(float(x.sum().item())) else x * 2
+
+
+@pytest.mark.parametrize("where", ["above", "below"], ids=["at x + eps", "at x - eps"])
+@pytest.mark.parametrize("check", [gradcheck, gradgradcheck, numerical_grad])
+def test_fn_returning_something_else_at_a_perturbed_point_is_named(check, where):
+    fn = changes_type_where((lambda value: value > 1.0) if where == "above" else (lambda value: value < 1.0))
+    with pytest.raises(TypeError, match=f"^{check.__name__}: fn must return a Tensor or a tuple of Tensors, got float"):
+        check(fn, [np.array([1.0])])
+
+
 def test_numerical_grad_refuses_float32_because_it_perturbs_every_input():
     # A float32 input without requires_grad is still perturbed: 1 + 1e-6 rounds away in float32,
     # and the slope of x² at 1 would come out as 1.9 instead of 2.
