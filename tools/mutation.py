@@ -162,11 +162,21 @@ def main(argv: list[str] | None = None) -> int:
     write_settings(workdir, mutate, tests)
     env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}  # mutmut sets up its own paths
     print(f"mutating {' '.join(mutate)} in {workdir}\ntests: {' '.join(tests)}", flush=True)
-    run = subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", str(args.max_children)], cwd=workdir, env=env)
-    if run.returncode != 0:
-        print(f"mutmut stopped with exit code {run.returncode}", file=sys.stderr)
-        return run.returncode
-    report(statuses(workdir, env), workdir)
+    mutmut_run = [sys.executable, "-m", "mutmut", "run", "--max-children", str(args.max_children)]
+    if subprocess.run(mutmut_run, cwd=workdir, env=env).returncode != 0:
+        print("mutmut run failed (see above)", file=sys.stderr)
+        return 1
+    # mutmut keeps an earlier verdict for a function that did not change, even when the tests
+    # did: test the survivors of earlier runs again, against today's tests.
+    found = statuses(workdir, env)
+    survivors = sorted(name for name, status in found.items() if status not in CAUGHT | {"skipped"})
+    if survivors:
+        print(f"\ntesting the {len(survivors)} mutants not caught so far against the current tests", flush=True)
+        if subprocess.run(mutmut_run + survivors, cwd=workdir, env=env).returncode != 0:
+            print("mutmut run failed (see above)", file=sys.stderr)
+            return 1
+        found = statuses(workdir, env)
+    report(found, workdir)
     return 0
 
 
