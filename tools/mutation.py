@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TARGETS: dict[str, tuple[list[str], list[str]]] = {
     "testing": (
         ["tinygrad_edu/testing/*"],
-        ["tests/test_testing.py", "tests/test_gradcheck_rejects.py"],
+        ["tests/test_testing.py", "tests/test_strategies.py", "tests/test_gradcheck_rejects.py"],
     ),
     "ops": (
         ["tinygrad_edu/ops/*"],
