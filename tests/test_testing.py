@@ -1,4 +1,4 @@
-"""The testing tools themselves: gradcheck, gradgradcheck, numerical_grad and the strategies."""
+"""The testing tools themselves: gradcheck, gradgradcheck and numerical_grad (strategies: test_strategies.py)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,9 @@ import sys
 
 import numpy as np
 import pytest
-from hypothesis import find, given
-from hypothesis import strategies as st
 
 import tinygrad_edu as tg
 from tinygrad_edu.testing import GradcheckError, gradcheck, gradgradcheck, numerical_grad
-from tinygrad_edu.testing import strategies as tgst
 
 
 class SinDroppingTheGraph(tg.Function):
@@ -97,10 +94,10 @@ def test_gradcheck_names_the_input_element_and_both_values():
     assert gradcheck(WrongSecondInput.apply, [a, b], raise_exception=False) is False
 
 
-def test_gradcheck_with_many_outputs_uses_random_cotangents_and_still_catches_errors():
+def test_gradcheck_with_many_outputs_still_checks_every_entry():
     x = tg.Tensor(np.linspace(-1, 1, 40), requires_grad=True)
     assert gradcheck(lambda x: x.sigmoid(), [x])
-    with pytest.raises(GradcheckError, match="random cotangent"):
+    with pytest.raises(GradcheckError, match=r"output element \(0,\).*40 of the 1600 Jacobian entries"):
         gradcheck(lambda x: WrongSecondInput.apply(x, x * 1.0), [x])
 
 
@@ -136,52 +133,6 @@ def test_testing_package_imports_without_hypothesis():
         "assert 'hypothesis' not in [m for m in sys.modules if sys.modules[m] is not None]\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
-
-
-# ---------------------------------------------------------------- strategies
-@given(tgst.broadcastable_shapes(3))
-def test_broadcastable_shapes_broadcast(shapes):
-    assert len(shapes) == 3
-    np.broadcast_shapes(*shapes)
-
-
-@given(tgst.matmul_shapes())
-def test_matmul_shapes_are_valid_for_np_matmul(pair):
-    np.matmul(np.ones(pair[0]), np.ones(pair[1]))
-
-
-def test_matmul_shapes_include_vectors_and_broadcast_batches():
-    find(tgst.matmul_shapes(), lambda pair: len(pair[0]) == 1 and len(pair[1]) >= 3)
-    find(tgst.matmul_shapes(), lambda pair: len(pair[0]) >= 3 and len(pair[1]) >= 3 and pair[0][:-2] != pair[1][:-2])
-
-
-@given(tgst.arrays(shape=tgst.shapes(), avoid=[0.0, 1.0], margin=0.2))
-def test_arrays_keep_away_from_the_avoided_points(array):
-    assert array.dtype == np.float64
-    assert np.all(np.abs(array) >= 0.2 - 1e-12) and np.all(np.abs(array - 1.0) >= 0.2 - 1e-12)
-
-
-@given(tgst.arrays(shape=(3, 4), dtype=np.float32, low=0.5, high=2.0))
-def test_arrays_respect_dtype_and_bounds(array):
-    assert array.shape == (3, 4) and array.dtype == np.float32
-    assert np.all((array >= 0.5) & (array <= 2.0))
-
-
-@given(tgst.arrays(shape=(6,), distinct=True), tgst.arrays(shape=(6,), distinct=True, grid_offset=0.0))
-def test_distinct_arrays_have_no_ties_and_differently_offset_grids_never_meet(a, b):
-    assert len(set(a.tolist())) == a.size
-    assert not set(a.tolist()) & set(b.tolist())
-
-
-@given(tgst.tensors(shape=(2,), requires_grad=True), tgst.tensors(elements=st.just(1.0)))
-def test_tensors_wrap_arrays(t, ones):
-    assert isinstance(t, tg.Tensor) and t.requires_grad and t.shape == (2,)
-    assert np.all(ones.numpy() == 1.0) and not ones.requires_grad
-
-
-def test_arrays_refuse_non_float_dtypes():
-    with pytest.raises(TypeError, match="float"):
-        tgst.arrays(shape=(2,), dtype=np.int64)
 
 
 def test_the_examples_in_docs_testing_md_run():
@@ -260,3 +211,197 @@ def test_gradgradcheck_failure_says_it_is_about_second_derivatives():
 def test_raise_exception_must_be_a_bool(check):
     with pytest.raises(TypeError, match="raise_exception"):
         check(lambda t: t.sum(), [np.ones(2)], raise_exception="no")
+
+
+# ---------------------------------------------------------------- exact messages and input handling
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (lambda: gradcheck(3, [np.ones(2)]), TypeError,
+         "gradcheck: fn must be a callable (the function to check), got int"),
+        (lambda: gradcheck(lambda t: t, 3.5j), TypeError, "gradcheck: inputs must be a list of Tensors or arrays, got complex"),
+        (lambda: gradcheck(lambda t: t, ["abc"]), TypeError,
+         "gradcheck: input 0 is a str; expected a Tensor, a NumPy array, a list or a number"),
+        (lambda: gradcheck(lambda t: t, [True]), TypeError,
+         "gradcheck: input 0 is a bool; expected a Tensor, a NumPy array, a list or a number"),
+        (lambda: gradcheck(lambda t: t, [[[1.0, 2.0], [3.0]]]), TypeError,
+         "gradcheck: input 0 cannot be made a float64 tensor: ragged nested list"),
+        (lambda: gradcheck(lambda t: t, [tg.Tensor([1.0], dtype=np.float32, requires_grad=True)]), TypeError,
+         "gradcheck: input 0 is float32; finite differences need float64 for enough precision "
+         "(use t.double() or dtype=np.float64)"),
+        (lambda: gradcheck(lambda t: t, [np.ones(2)], rtol=float("nan")), ValueError,
+         "gradcheck: rtol must be non-negative and finite, got nan"),
+        (lambda: gradcheck(lambda t: t, [np.ones(2)], atol=-1.0), ValueError,
+         "gradcheck: atol must be non-negative and finite, got -1.0"),
+        (lambda: gradcheck(lambda t: t, [np.ones(2)], eps=True), TypeError, "gradcheck: eps must be a real number, got True"),
+        (lambda: gradcheck(lambda t: t, [tg.Tensor([1.0])]), ValueError,
+         "gradcheck: no input requires grad, so there is nothing to check"),
+        (lambda: gradcheck(lambda t: t.numpy(), [np.ones(2)]), TypeError,
+         "gradcheck: fn must return a Tensor or a tuple of Tensors, got ndarray"),
+        (lambda: numerical_grad(lambda t: [t, 1.0], [np.ones(2)]), TypeError,
+         "numerical_grad: fn must return a Tensor or a tuple of Tensors, got float"),
+        (lambda: gradgradcheck(lambda t: None, [np.ones(2)]), TypeError,
+         "gradgradcheck: fn must return a Tensor or a tuple of Tensors, got NoneType"),
+        (lambda: gradgradcheck(lambda t: t, [np.ones(2)], raise_exception=1), TypeError,
+         "gradgradcheck: raise_exception must be True or False, got 1"),
+    ],
+)
+def test_bad_arguments_get_a_message_naming_the_problem(call, error, message):
+    with pytest.raises(error) as info:
+        call()
+    assert str(info.value).startswith(message)
+
+
+@pytest.mark.parametrize("inputs", [np.array([0.5, -1.0]), tg.Tensor([0.5, -1.0], dtype=np.float64, requires_grad=True)])
+def test_a_single_array_or_tensor_is_taken_as_the_one_input(inputs):
+    seen = []
+    assert gradcheck(lambda x: seen.append(x.shape) or x.exp(), inputs)
+    assert set(seen) == {(2,)}
+    assert numerical_grad(lambda x: (x * x).sum(), inputs)[0] == pytest.approx([1.0, -2.0])
+
+
+def test_lists_and_integer_arrays_become_float64_tensors_that_require_grad():
+    seen = []
+    assert gradcheck(lambda a, b: seen.append((str(a.dtype), str(b.dtype), a.requires_grad)) or (a * b).sum(),
+                     [[1, 2], np.arange(2)])
+    assert set(seen) == {("float64", "float64", True)}
+
+
+def test_lists_become_float64_even_when_the_default_dtype_is_float32():
+    seen = []
+    previous = tg.get_default_dtype()
+    tg.set_default_dtype(np.float32)
+    try:
+        assert gradcheck(lambda a: seen.append(str(a.dtype)) or a.exp(), [[0.5, 1]])
+    finally:
+        tg.set_default_dtype(previous)
+    assert set(seen) == {"float64"}
+
+
+def changes_type_where(condition):
+    """A function returning x * 2, or a plain float where ``condition(x)`` holds (as a buggy fn might)."""
+    return lambda x: 2.0 if condition(float(x.sum().item())) else x * 2
+
+
+@pytest.mark.parametrize("where", ["above", "below"], ids=["at x + eps", "at x - eps"])
+@pytest.mark.parametrize("check", [gradcheck, gradgradcheck, numerical_grad])
+def test_fn_returning_something_else_at_a_perturbed_point_is_named(check, where):
+    fn = changes_type_where((lambda value: value > 1.0) if where == "above" else (lambda value: value < 1.0))
+    with pytest.raises(TypeError, match=f"^{check.__name__}: fn must return a Tensor or a tuple of Tensors, got float"):
+        check(fn, [np.array([1.0])])
+
+
+def test_numerical_grad_refuses_float32_because_it_perturbs_every_input():
+    # A float32 input without requires_grad is still perturbed: 1 + 1e-6 rounds away in float32,
+    # and the slope of x² at 1 would come out as 1.9 instead of 2.
+    with pytest.raises(TypeError, match="^numerical_grad: input 0 is float32; finite differences need float64"):
+        numerical_grad(lambda x: (x * x).sum(), [tg.Tensor([1.0, 3.0], dtype=np.float32)])
+    # gradcheck perturbs only what it checks: a float32 constant is fine there.
+    assert gradcheck(lambda x, c: x * c.double(), [np.ones(2), tg.Tensor([1.0, 3.0], dtype=np.float32)])
+
+
+def test_numerical_grad_default_step_is_small():
+    # The central difference of x³ with step h is 3x² + h²: with the default h = 1e-6, 3x² within 1e-9.
+    (slope,) = numerical_grad(lambda x: (x**3).sum(), [np.array([1.0, -2.0])])
+    np.testing.assert_allclose(slope, [3.0, 12.0], rtol=0, atol=1e-7)
+
+
+def test_numerical_grad_of_an_empty_input_or_output():
+    grad_x, grad_empty = numerical_grad(lambda x, e: x.sum() + e.sum(), [np.array([1.0, 2.0]), np.zeros((0, 3))])
+    np.testing.assert_allclose(grad_x, [1.0, 1.0], rtol=1e-8)
+    assert grad_empty.shape == (0, 3)
+    (grad_x,) = numerical_grad(lambda x: x[:0], [np.array([1.0, 2.0])])
+    np.testing.assert_array_equal(grad_x, [0.0, 0.0])
+
+
+def test_three_outputs_of_different_sizes_are_checked_and_named():
+    x = np.array([0.5, -1.0, 2.0])
+    assert gradcheck(lambda x: (x[:2] * 2, x.exp(), x.sum()), [x])
+    assert numerical_grad(lambda x: (x[:2] * 2, x.exp(), x.sum()), [x])[0] == pytest.approx([2, 2, 0] + np.exp(x) + 1, rel=1e-6)
+    # A third output out[j] = 1 · x[j + 1] whose backward doubles the gradient of x.
+    wrong_third = lambda x: (x[:2] * 2, x.exp(), WrongSecondInput.apply(tg.Tensor([1.0, 1.0]), x[1:]))  # noqa: E731
+    with pytest.raises(GradcheckError, match=r"at element \(1,\), output 2 element \(0,\): analytical 2\.0 vs numerical (1\.0|0\.9999)"):
+        gradcheck(wrong_third, [x])
+
+
+def test_an_entry_exactly_at_the_tolerance_passes():
+    # y = 0·x measures exactly 0; a claimed slope of exactly atol is |1e-5 - 0| <= 1e-5 + 0: accepted.
+    class ClaimsAtol(tg.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return 0.0 * x
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            return grad_output * 1e-5
+
+    assert gradcheck(ClaimsAtol.apply, [np.array([0.5])], atol=1e-5, rtol=0.0)
+    assert not gradcheck(ClaimsAtol.apply, [np.array([0.5])], atol=0.9e-5, rtol=0.0, raise_exception=False)
+
+
+def test_the_strategies_attribute_is_loaded_on_first_use(monkeypatch):
+    import tinygrad_edu.testing as testing
+
+    monkeypatch.delattr(testing, "strategies", raising=False)  # as if never imported
+    assert testing.strategies is sys.modules["tinygrad_edu.testing.strategies"]
+    with pytest.raises(AttributeError, match="^module 'tinygrad_edu.testing' has no attribute 'gradient'$"):
+        testing.gradient  # noqa: B018
+
+
+# ---------------------------------------------------------------- gradgradcheck's own options
+def gradgradcheck_message(fn, inputs, **options) -> str:
+    with pytest.raises(GradcheckError) as info:
+        gradgradcheck(fn, inputs, **options)
+    return str(info.value)
+
+
+def test_gradgradcheck_is_deterministic_and_its_seed_picks_the_cotangent():
+    x = [np.array([0.2, -0.7, 1.1])]
+    first = gradgradcheck_message(SinDroppingTheGraph.apply, x)
+    assert gradgradcheck_message(SinDroppingTheGraph.apply, x) == first
+    assert gradgradcheck_message(SinDroppingTheGraph.apply, x, seed=0) == first
+    assert gradgradcheck_message(SinDroppingTheGraph.apply, x, seed=1) != first
+
+
+def test_gradgradcheck_with_a_constant_an_unused_input_and_a_constant_output():
+    x, unused = tg.Tensor([0.3, -0.4], requires_grad=True), tg.Tensor([1.0], requires_grad=True)
+    constant = tg.Tensor([2.0, 5.0])
+    assert gradgradcheck(lambda x, c: (x * x * c).sum(), [x, constant])
+    assert gradgradcheck(lambda x, u: x.exp(), [x, unused])
+    assert gradgradcheck(lambda x: tg.ones(3), [x])
+
+
+class Rounded(tg.Function):
+    """x rounded to 4 decimals, with the identity's derivative (1): flat at the scale of a small step."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return np.round(x, 4)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return grad_output
+
+
+class HalfSquareWithRoundedDerivative(tg.Function):
+    """x²/2 whose derivative is computed as round(x, 4): right to 5e-5, its own slope flat at fine scale."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * x / 2
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        return grad_output * Rounded.apply(x)
+
+
+def test_gradgradcheck_measures_with_the_step_and_tolerances_it_is_given():
+    x = [np.array([0.123456, -0.654321])]
+    assert not gradgradcheck(HalfSquareWithRoundedDerivative.apply, x, raise_exception=False)  # eps = 1e-6: slope 0
+    assert gradgradcheck(HalfSquareWithRoundedDerivative.apply, x, eps=0.1)  # slope 1 at the scale of 0.1
+    # At eps = 0.01003 the rounding measures a slope of 1.002 (0.2 % off): the tolerances decide.
+    assert not gradgradcheck(HalfSquareWithRoundedDerivative.apply, x, eps=0.01003, raise_exception=False)
+    assert gradgradcheck(HalfSquareWithRoundedDerivative.apply, x, eps=0.01003, rtol=0.01)
+    assert gradgradcheck(HalfSquareWithRoundedDerivative.apply, x, eps=0.01003, rtol=0.0, atol=0.01)

@@ -5,14 +5,19 @@
 compares that estimate with what ``tinygrad_edu.grad`` computes, and
 ``gradgradcheck`` does the same one level up, for the gradient function itself.
 
-What is compared (the vector-Jacobian check):
+What is compared (the whole Jacobian, entry by entry):
 
 - the numerical Jacobian column of every input element is measured (two evaluations
   of ``fn`` per element, all outputs at once);
-- if the outputs have at most ``FULL_JACOBIAN_MAX_OUTPUTS`` elements, every row of the
-  Jacobian is checked (one ``grad()`` call per output element, cotangent = unit vector);
-- otherwise ``RANDOM_COTANGENTS`` fixed random cotangents ``v`` (seeded, so a failure is
-  reproducible) are checked: ``grad(outputs, inputs, grad_outputs=v)`` against ``vᵀ J``.
+- the analytical Jacobian row of every output element is computed (one ``grad()`` call
+  per output element, the cotangent being that element's unit vector);
+- every entry of one is compared with the same entry of the other, so no wrong entry can
+  hide behind another one (as it could in a random combination of rows). The cost is
+  ``2 × (input elements)`` forward calls and ``(output elements)`` backward calls.
+
+An entry passes when ``|analytical - numerical| <= atol + rtol * |numerical|``. A NaN or
+an infinity on either side fails (it cannot be checked), and so does an analytical
+gradient of ``None`` where the numerical one is not zero (it is taken as zeros).
 
 Precision: central differences in float32 lose about half of the seven significant
 digits, so the checked tensors must be float64 (a float32 tensor is refused with a
@@ -29,11 +34,6 @@ import numpy as np
 
 from ..autograd import grad
 from ..tensor import Tensor
-
-#: Outputs with at most this many elements get every Jacobian row checked.
-FULL_JACOBIAN_MAX_OUTPUTS = 16
-#: Otherwise this many random cotangents are checked.
-RANDOM_COTANGENTS = 3
 
 
 class GradcheckError(AssertionError):
@@ -55,8 +55,12 @@ def _check_arguments(
             raise ValueError(f"{name}: {option} must be {'positive' if positive else 'non-negative'} and finite, got {value!r}")
 
 
-def _prepare_inputs(inputs: Any, name: str = "gradcheck") -> list[Any]:
-    """Inputs as a list; arrays, lists and numbers become float64 tensors that require grad."""
+def _prepare_inputs(inputs: Any, name: str = "gradcheck", perturb_all: bool = False) -> list[Tensor]:
+    """Inputs as a list of Tensors; arrays, lists and numbers become float64 tensors that require grad.
+
+    The inputs that will be perturbed must be float64: those that require grad, or all of
+    them for ``numerical_grad`` (``perturb_all``).
+    """
     if inputs is None or isinstance(inputs, (str, bytes, dict)) or not (
         isinstance(inputs, (Tensor, np.ndarray)) or hasattr(inputs, "__iter__")
     ):
@@ -65,7 +69,7 @@ def _prepare_inputs(inputs: Any, name: str = "gradcheck") -> list[Any]:
     prepared = []
     for index, item in enumerate(items):
         if isinstance(item, Tensor):
-            if item.requires_grad and item.dtype != np.float64:
+            if (item.requires_grad or perturb_all) and item.dtype != np.float64:
                 raise TypeError(
                     f"{name}: input {index} is {item.dtype}; finite differences need float64 for enough "
                     "precision (use t.double() or dtype=np.float64)"
@@ -83,52 +87,53 @@ def _prepare_inputs(inputs: Any, name: str = "gradcheck") -> list[Any]:
     return prepared
 
 
-def _as_outputs(result: Any) -> tuple[Tensor, ...]:
+def _as_outputs(result: Any, name: str = "gradcheck") -> tuple[Tensor, ...]:
+    """``fn``'s result as a tuple of Tensors (one Tensor, or a tuple or list of them)."""
     outputs = result if isinstance(result, (tuple, list)) else (result,)
     for output in outputs:
         if not isinstance(output, Tensor):
-            raise TypeError(f"gradcheck: fn must return a Tensor or a tuple of Tensors, got {type(output).__name__}")
+            raise TypeError(f"{name}: fn must return a Tensor or a tuple of Tensors, got {type(output).__name__}")
     return tuple(outputs)
 
 
 def _flat_values(outputs: Sequence[Tensor]) -> np.ndarray:
+    """All output values in one flat float64 array (the rows of the Jacobian, in order)."""
     return np.concatenate([np.asarray(o._data, dtype=np.float64).ravel() for o in outputs])
 
 
-def _evaluate(fn: Callable, tensors: list[Any], index: int, values: np.ndarray) -> np.ndarray:
-    """All outputs of ``fn`` (flattened) with input ``index`` replaced by ``values``."""
+def _evaluate(fn: Callable, tensors: list[Tensor], index: int, values: np.ndarray, name: str) -> np.ndarray:
+    """All outputs of ``fn`` (flattened) with input ``index`` replaced by a tensor holding ``values``."""
     replaced = list(tensors)
-    original = tensors[index]
-    if isinstance(original, Tensor):
-        replaced[index] = Tensor(values, dtype=original.dtype, requires_grad=original.requires_grad)
-    else:
-        replaced[index] = values
-    return _flat_values(_as_outputs(fn(*replaced)))
+    replaced[index] = Tensor(values, dtype=np.float64, requires_grad=tensors[index].requires_grad)
+    return _flat_values(_as_outputs(fn(*replaced), name))
 
 
-def _numerical_jacobian(fn: Callable, tensors: list[Any], index: int, eps: float) -> np.ndarray:
-    """Central-difference Jacobian of all outputs with respect to input ``index``: (outputs, input elements)."""
-    base = np.array(np.asarray(tensors[index]._data if isinstance(tensors[index], Tensor) else tensors[index]), dtype=np.float64)
-    flat = base.reshape(-1)
-    columns = []
+def _numerical_jacobian(fn: Callable, tensors: list[Tensor], index: int, eps: float, size: int, name: str) -> np.ndarray:
+    """Central-difference Jacobian of all ``size`` outputs with respect to input ``index``: (outputs, input elements).
+
+    Column ``k`` is ``(f(x + eps·e_k) - f(x - eps·e_k)) / (2 eps)``, for the unit vector ``e_k``
+    of input element ``k``.
+    """
+    base = np.array(tensors[index]._data, dtype=np.float64)  # a copy, perturbed one element at a time
+    flat = base.reshape(-1)  # a view of base: writing flat[k] changes base
+    jacobian = np.zeros((size, flat.size))
     for element in range(flat.size):
         saved = flat[element]
         flat[element] = saved + eps
-        plus = _evaluate(fn, tensors, index, base.copy())
+        plus = _evaluate(fn, tensors, index, base.copy(), name)
         flat[element] = saved - eps
-        minus = _evaluate(fn, tensors, index, base.copy())
+        minus = _evaluate(fn, tensors, index, base.copy(), name)
         flat[element] = saved
-        columns.append((plus - minus) / (2 * eps))
-    if not columns:
-        return np.zeros((0, 0))
-    return np.stack(columns, axis=1)
+        jacobian[:, element] = (plus - minus) / (2 * eps)
+    return jacobian
 
 
 def numerical_grad(fn: Callable, inputs: Any, eps: float = 1e-6, grad_output: Any = None) -> list[np.ndarray]:
     """Central-difference gradient of ``sum(fn(*inputs) * grad_output)`` for every input.
 
     ``grad_output`` defaults to ones, so for a scalar ``fn`` this is its gradient. One
-    array per input (shape of that input), whether or not the input requires grad.
+    array per input (shape of that input), whether or not the input requires grad; every
+    input is perturbed, so every Tensor input must be float64.
 
     >>> import numpy as np
     >>> from tinygrad_edu.testing import numerical_grad
@@ -137,28 +142,19 @@ def numerical_grad(fn: Callable, inputs: Any, eps: float = 1e-6, grad_output: An
     array([ 2., -4.])
     """
     _check_arguments(fn, eps, name="numerical_grad")
-    tensors = _prepare_inputs(inputs, "numerical_grad")
-    outputs = _as_outputs(fn(*tensors))
-    size = sum(o._data.size for o in outputs)
+    tensors = _prepare_inputs(inputs, "numerical_grad", perturb_all=True)
+    size = _flat_values(_as_outputs(fn(*tensors), "numerical_grad")).size
     weights = np.ones(size) if grad_output is None else np.asarray(grad_output, dtype=np.float64).ravel()
     if weights.size != size:
         raise ValueError(f"numerical_grad: grad_output has {weights.size} elements but the outputs have {size}")
-    grads = []
-    for index, tensor in enumerate(tensors):
-        jacobian = _numerical_jacobian(fn, tensors, index, eps)
-        shape = np.shape(tensor._data if isinstance(tensor, Tensor) else tensor)
-        grads.append((weights @ jacobian).reshape(shape) if jacobian.size else np.zeros(shape))
-    return grads
-
-
-def _cotangents(size: int, rng: np.random.Generator) -> list[np.ndarray]:
-    if size <= FULL_JACOBIAN_MAX_OUTPUTS:
-        return list(np.eye(size))
-    return [rng.standard_normal(size) for _ in range(RANDOM_COTANGENTS)]
+    return [
+        (weights @ _numerical_jacobian(fn, tensors, index, eps, size, "numerical_grad")).reshape(tensor.shape)
+        for index, tensor in enumerate(tensors)
+    ]
 
 
 def _analytical_vjp(
-    outputs: tuple[Tensor, ...], tensors: list[Any], checked: list[int], cotangent: np.ndarray
+    outputs: tuple[Tensor, ...], tensors: list[Tensor], checked: list[int], cotangent: np.ndarray
 ) -> list[np.ndarray]:
     """``vᵀ J`` for the checked inputs, from ``tinygrad_edu.grad`` (zeros where unused).
 
@@ -175,24 +171,51 @@ def _analytical_vjp(
     grads = grad(
         [o for o, _ in wanted],
         [tensors[i] for i in checked],
-        grad_outputs=[np.asarray(g, dtype=o.dtype) for o, g in wanted],
+        grad_outputs=[g for _, g in wanted],
         retain_graph=True,
         allow_unused=True,
     )
     for position, value in enumerate(grads):
         if value is not None:
-            results[position] = np.asarray(value._data, dtype=np.float64)
+            results[position] = value._data
     return results
 
 
+def _analytical_jacobians(outputs: tuple[Tensor, ...], tensors: list[Tensor], checked: list[int]) -> dict[int, np.ndarray]:
+    """The analytical Jacobian of all outputs with respect to each checked input: (outputs, input elements).
+
+    Row ``k`` is ``grad(outputs, inputs, grad_outputs=e_k)`` for the unit vector ``e_k`` of
+    output element ``k``, so every entry is computed on its own.
+    """
+    size = sum(o._data.size for o in outputs)
+    jacobians = {i: np.zeros((size, tensors[i]._data.size)) for i in checked}
+    for row in range(size):
+        unit = np.zeros(size)
+        unit[row] = 1.0
+        for index, value in zip(checked, _analytical_vjp(outputs, tensors, checked, unit)):
+            jacobians[index][row] = value.ravel()
+    return jacobians
+
+
+def _output_element(outputs: tuple[Tensor, ...], row: int) -> str:
+    """Which output element a flat Jacobian row belongs to: ``"output element (1, 0)"``, or ``"output 1 element (0,)"``."""
+    number = 0
+    while row >= outputs[number]._data.size:  # skip the outputs before it
+        row -= outputs[number]._data.size
+        number += 1
+    where = tuple(int(i) for i in np.unravel_index(row, outputs[number].shape))
+    return f"output element {where}" if len(outputs) == 1 else f"output {number} element {where}"
+
+
 def _describe_failure(
-    input_index: int, shape: tuple, element: int, analytical: float, numerical: float, which: str
+    input_index: int, shape: tuple, element: int, analytical: float, numerical: float, which: str, wrong: int, total: int
 ) -> str:
-    where = np.unravel_index(element, shape) if shape else ()
-    element_text = tuple(int(i) for i in where)
+    """The failure message: the input, its element, the output element, both values, how many entries are wrong."""
+    where = tuple(int(i) for i in np.unravel_index(element, shape))
     return (
-        f"gradcheck failed for input {input_index} (shape {tuple(shape)}) at element {element_text}, {which}: "
-        f"analytical {analytical!r} vs numerical {numerical!r} (difference {abs(analytical - numerical):.3g})"
+        f"gradcheck failed for input {input_index} (shape {tuple(shape)}) at element {where}, {which}: "
+        f"analytical {analytical!r} vs numerical {numerical!r} (difference {abs(analytical - numerical):.3g}); "
+        f"{wrong} of the {total} Jacobian entries of this input disagree"
     )
 
 
@@ -203,16 +226,17 @@ def gradcheck(
     atol: float = 1e-5,
     rtol: float = 1e-3,
     raise_exception: bool = True,
-    seed: int = 0,
 ) -> bool:
     """Check the analytical gradients of ``fn`` at ``inputs`` against central differences.
 
     ``fn`` takes the inputs and returns a Tensor (or a tuple of Tensors). The inputs
     that are tensors with ``requires_grad`` are checked (they must be float64); NumPy
-    arrays, lists and numbers are turned into float64 tensors and checked too. An
-    element passes when ``|analytical - numerical| <= atol + rtol * |numerical|``.
-    On failure a ``GradcheckError`` (an ``AssertionError``) names the input, the element,
-    and both values; with ``raise_exception=False`` the result is ``False`` instead.
+    arrays, lists and numbers are turned into float64 tensors and checked too. Every
+    entry of the Jacobian (each output element with respect to each input element) is
+    compared, and passes when ``|analytical - numerical| <= atol + rtol * |numerical|``;
+    NaN or infinite gradients fail. On failure a ``GradcheckError`` (an ``AssertionError``)
+    names the input, its element, the output element, and both values; with
+    ``raise_exception=False`` the result is ``False`` instead.
 
     >>> import numpy as np
     >>> import tinygrad_edu as tg
@@ -225,51 +249,50 @@ def gradcheck(
     """
     _check_arguments(fn, eps, atol, rtol, raise_exception)
     tensors = _prepare_inputs(inputs)
-    checked = [i for i, t in enumerate(tensors) if isinstance(t, Tensor) and t.requires_grad]
+    checked = [i for i, t in enumerate(tensors) if t.requires_grad]
     if not checked:
         raise ValueError("gradcheck: no input requires grad, so there is nothing to check")
     outputs = _as_outputs(fn(*tensors))
-    size = sum(o._data.size for o in outputs)
-    rng = np.random.default_rng(seed)
-    jacobians = {i: _numerical_jacobian(fn, tensors, i, eps) for i in checked}
-    cotangents = _cotangents(size, rng)
-    full = size <= FULL_JACOBIAN_MAX_OUTPUTS
-    for row, cotangent in enumerate(cotangents):
-        analytical = _analytical_vjp(outputs, tensors, checked, cotangent)
-        for position, index in enumerate(checked):
-            jacobian = jacobians[index]
-            numerical = cotangent @ jacobian if jacobian.size else np.zeros(0)
-            found = analytical[position].ravel()
-            bad = ~(np.abs(found - numerical) <= atol + rtol * np.abs(numerical))
-            if bad.any():
-                element = int(np.argmax(bad))
-                which = f"output element {row}" if full else f"random cotangent {row}"
-                message = _describe_failure(
-                    index, tensors[index].shape, element, float(found[element]), float(numerical[element]), which
-                )
-                if raise_exception:
-                    raise GradcheckError(message)
-                return False
+    size = _flat_values(outputs).size
+    numerical = {i: _numerical_jacobian(fn, tensors, i, eps, size, "gradcheck") for i in checked}
+    analytical = _analytical_jacobians(outputs, tensors, checked)
+    for index in checked:
+        # ``not <=`` rather than ``>``: a NaN compares False both ways, and must fail.
+        bad = ~(np.abs(analytical[index] - numerical[index]) <= atol + rtol * np.abs(numerical[index]))
+        if bad.any():
+            # The first wrong entry in input-element order, then output order.
+            element, row = divmod(int(np.argmax(bad.T)), bad.shape[0])
+            message = _describe_failure(
+                index, tensors[index].shape, element, float(analytical[index][row, element]),
+                float(numerical[index][row, element]), _output_element(outputs, row), int(bad.sum()), bad.size,
+            )
+            if raise_exception:
+                raise GradcheckError(message)
+            return False
     return True
 
 
-def _first_derivative(fn: Callable, tensors: list[Any], seed: int) -> tuple[Callable, list[np.ndarray]]:
-    """The function ``inputs -> grad(fn(inputs), checked inputs, v, create_graph=True)`` for a fixed random ``v``."""
-    outputs = _as_outputs(fn(*tensors))
-    rng = np.random.default_rng(seed)
-    cotangents = [rng.standard_normal(o.shape).astype(o.dtype) for o in outputs]
+def _first_derivative(fn: Callable, tensors: list[Tensor], seed: int) -> Callable:
+    """The function ``inputs -> grad(fn(inputs), checked inputs, v, create_graph=True)`` for a fixed random ``v``.
 
-    def derivative(*args: Any) -> tuple[Tensor, ...]:
-        checked = [a for a in args if isinstance(a, Tensor) and a.requires_grad]
-        results = _as_outputs(fn(*args))
+    ``v`` has one standard normal value per output element, drawn from ``seed``, so the
+    second derivatives of every output are weighted by a value that is almost surely not 0.
+    """
+    outputs = _as_outputs(fn(*tensors), "gradgradcheck")
+    rng = np.random.default_rng(seed)
+    cotangents = [rng.standard_normal(o.shape) for o in outputs]
+
+    def derivative(*args: Tensor) -> tuple[Tensor, ...]:
+        checked = [a for a in args if a.requires_grad]
+        results = _as_outputs(fn(*args), "gradgradcheck")
         wanted = [(o, v) for o, v in zip(results, cotangents) if o.requires_grad]
-        if not wanted:
+        if not wanted:  # no output depends on the inputs: the derivative is 0
             return tuple(Tensor(np.zeros(a.shape)) for a in checked)
         grads = grad([o for o, _ in wanted], checked, grad_outputs=[v for _, v in wanted], create_graph=True,
                      allow_unused=True)
         return tuple(Tensor(np.zeros(a.shape)) if g is None else g for a, g in zip(checked, grads))
 
-    return derivative, cotangents
+    return derivative
 
 
 def gradgradcheck(
@@ -295,8 +318,8 @@ def gradgradcheck(
     """
     _check_arguments(fn, eps, atol, rtol, raise_exception, name="gradgradcheck")
     tensors = _prepare_inputs(inputs, "gradgradcheck")
-    derivative, _ = _first_derivative(fn, tensors, seed)
+    derivative = _first_derivative(fn, tensors, seed)
     try:
-        return gradcheck(derivative, tensors, eps=eps, atol=atol, rtol=rtol, raise_exception=raise_exception, seed=seed + 1)
+        return gradcheck(derivative, tensors, eps=eps, atol=atol, rtol=rtol, raise_exception=raise_exception)
     except GradcheckError as error:
         raise GradcheckError(f"gradgradcheck (second derivatives): {error}") from None
