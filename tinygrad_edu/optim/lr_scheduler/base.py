@@ -6,8 +6,6 @@ import warnings
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
-
 from .._hyperparameters import as_python_number, real_number
 from ..optimizer import Optimizer
 
@@ -151,6 +149,7 @@ def restore_like(current: Any, loaded: Any, where: str) -> Any:
     ``None`` on either side matches anything (entries such as ``default_min_lr`` may be
     a number or None). Lists and tuples must have the same length.
 
+    >>> import numpy as np
     >>> restore_like([0.1, 0.2], [np.float64(0.5), np.array(0.25)], "base_lrs")
     [0.5, 0.25]
     >>> restore_like(0.1, "x", "lr")
