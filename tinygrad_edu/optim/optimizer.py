@@ -179,12 +179,13 @@ class Optimizer:
         loss = None
         if closure is not None:
             loss = closure()
+        # Every group's options are read (and checked) first, so a bad value changes nothing.
+        options = [self._read_group(group, index) for index, group in enumerate(self.param_groups)]
         with no_grad():
-            for index, group in enumerate(self.param_groups):
-                options = self._read_group(group, index)
+            for group, group_options in zip(self.param_groups, options):
                 for param in group["params"]:
                     if param._grad is not None:
-                        self._step_parameter(param, options)
+                        self._step_parameter(param, group_options)
         return loss
 
     def _step_parameter(self, param: Tensor, options: dict[str, Any]) -> None:
