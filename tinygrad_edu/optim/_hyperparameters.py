@@ -84,7 +84,7 @@ def read_number(group: dict[str, Any], key: str, invalid: str | None = None, low
     ...
     TypeError: hyperparameter 'lr' must be a number, got 'x' (str)
     """
-    value = _entry(group, key)
+    value = group[key] if key in group else _entry(group, key)
     number = value if type(value) is float else real_number(value)  # (a float needs no conversion: quick)
     if number is None:
         raise TypeError(f"hyperparameter {key!r} must be a number, got {value!r} ({type(value).__name__})")
@@ -99,7 +99,7 @@ def read_flag(group: dict[str, Any], key: str) -> bool:
     >>> read_flag({"maximize": False}, "maximize")
     False
     """
-    value = _entry(group, key)
+    value = group[key] if key in group else _entry(group, key)
     if value is True or value is False:
         return value
     value = as_python_number(value)  # np.True_, or a 0-d array from a checkpoint

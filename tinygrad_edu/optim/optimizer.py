@@ -9,8 +9,8 @@ A subclass states two things:
   NumPy arrays, writing into ``param`` (and the state's buffers) in place.
 
 and optionally ``_initial_state(param, **options)``, the state of a parameter before
-its first update. ``step()`` does the rest: it skips parameters without a gradient,
-bumps each updated parameter's version counter, and records no graph.
+its first update. ``step()`` does the rest: it skips parameters without a gradient and
+bumps each updated parameter's version counter. Working on arrays, updates record no graph.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from typing import Any
 
 import numpy as np
 
-from ..grad_mode import no_grad
 from ..tensor import Tensor
 from ._hyperparameters import as_python_number, check_number, read_number, real_number, required
 
@@ -181,11 +180,11 @@ class Optimizer:
             loss = closure()
         # Every group's options are read (and checked) first, so a bad value changes nothing.
         options = [self._read_group(group, index) for index, group in enumerate(self.param_groups)]
-        with no_grad():
-            for group, group_options in zip(self.param_groups, options):
-                for param in group["params"]:
-                    if param._grad is not None:
-                        self._step_parameter(param, group_options)
+        # The updates are NumPy calls on the parameters' arrays: they record no graph, in any grad mode.
+        for group, group_options in zip(self.param_groups, options):
+            for param in group["params"]:
+                if param._grad is not None:
+                    self._step_parameter(param, group_options)
         return loss
 
     def _step_parameter(self, param: Tensor, options: dict[str, Any]) -> None:
