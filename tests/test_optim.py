@@ -1,5 +1,5 @@
 """optim: mechanics (groups, state dicts, versions, checks at step time), short backward-driven runs
-against PyTorch, clipping, errors. Every option by hand: test_optim_by_hand.py; 100 steps against
+against PyTorch, errors. Clipping: test_optim_clip.py. Every option by hand: test_optim_by_hand.py; 100 steps against
 PyTorch: test_optim_trajectories.py; checkpoints through tg.save: test_optim_checkpoints.py."""
 
 import warnings
@@ -294,54 +294,6 @@ def test_repr_lists_the_groups():
     assert text.startswith("SGD (\nParameter Group 0\n") and "    momentum: 0.9" in text
 
 
-# ---------------------------------------------------------------- clip_grad_norm_
-# torch.nn.utils.clip_grad_norm_([p1, p2], max_norm=2.5, norm_type=...) with
-# p1.grad = [[3, -4], [1, 2]], p2.grad = [0.5, -6, 2] (float64, torch 2.13):
-TORCH_CLIP = {
-    2.0: (8.381527307120106, [[0.8948248726462873, -1.1930998301950497], [0.29827495754876243, 0.5965499150975249]],
-          [0.14913747877438122, -1.7896497452925746, 0.5965499150975249]),
-    1.0: (18.5, [[0.4054053834916008, -0.5405405113221344], [0.1351351278305336, 0.2702702556610672]],
-          [0.0675675639152668, -0.8108107669832016, 0.2702702556610672]),
-    float("inf"): (6.0, [[1.2499997916667014, -1.6666663888889353], [0.4166665972222338, 0.8333331944444676]],
-                   [0.2083332986111169, -2.4999995833334028, 0.8333331944444676]),
-    3.0: (6.869168608917909, [[1.0918350291224594, -1.455780038829946], [0.3639450097074865, 0.727890019414973]],
-          [0.18197250485374325, -2.183670058244919, 0.727890019414973]),
-}
-
-
-@pytest.mark.parametrize("norm_type", sorted(TORCH_CLIP))
-def test_clip_grad_norm_matches_pytorch(norm_type):
-    p1, p2, p3 = nn.Parameter(np.zeros((2, 2))), nn.Parameter(np.zeros(3)), nn.Parameter([0.0])
-    p1.grad, p2.grad = [[3.0, -4.0], [1.0, 2.0]], [0.5, -6.0, 2.0]
-    total = optim.clip_grad_norm_((p for p in [p1, p2, p3]), max_norm=2.5, norm_type=norm_type)
-    expected_total, g1, g2 = TORCH_CLIP[norm_type]
-    assert float(total) == pytest.approx(expected_total, rel=1e-14)
-    np.testing.assert_allclose(p1.grad, g1, rtol=1e-14)
-    np.testing.assert_allclose(p2.grad, g2, rtol=1e-14)
-    assert p3.grad is None
-
-
-def test_clip_grad_norm_below_the_limit_leaves_gradients_almost_unchanged():
-    w = nn.Parameter([0.0, 0.0])
-    w.grad = [0.3, 0.4]
-    assert float(optim.clip_grad_norm_(w, max_norm=10.0)) == pytest.approx(0.5)
-    np.testing.assert_allclose(w.grad, [0.3, 0.4])
-    assert float(optim.clip_grad_norm_([nn.Parameter([1.0])], 1.0)) == 0.0
-
-
-def test_clip_grad_norm_errors():
-    w = nn.Parameter([0.0])
-    w.grad = [np.inf]
-    with pytest.raises(RuntimeError, match="non-finite"):
-        optim.clip_grad_norm_([w], 1.0, error_if_nonfinite=True)
-    with pytest.raises(ValueError, match="max_norm"):
-        optim.clip_grad_norm_([w], -1.0)
-    with pytest.raises(ValueError, match="norm_type"):
-        optim.clip_grad_norm_([w], 1.0, norm_type=0)
-    with pytest.raises(TypeError):
-        optim.clip_grad_norm_([np.zeros(1)], 1.0)
-
-
 @pytest.mark.parametrize("make_opt", EVERY_OPTIMIZER.values(), ids=list(EVERY_OPTIMIZER))
 def test_read_only_parameter_data_is_replaced_not_written(make_opt):
     source = np.array([1.0])
@@ -358,11 +310,6 @@ def test_read_only_parameter_data_is_replaced_not_written(make_opt):
 def test_optimizer_params_must_be_iterable(params):
     with pytest.raises(TypeError, match="params must be an iterable"):
         optim.SGD(params, lr=0.1)
-
-
-def test_clip_grad_norm_parameters_must_be_iterable():
-    with pytest.raises(TypeError, match="iterable of Tensors"):
-        optim.clip_grad_norm_(None, 1.0)
 
 
 def _adam_state_dict():
@@ -390,37 +337,6 @@ def test_optimizer_load_state_dict_refuses_corrupt_entries(corrupt, error, words
     with pytest.raises(error, match=words):
         optimizer.load_state_dict(state_dict)
     assert optimizer.param_groups[0]["lr"] == 0.5 and not optimizer.state
-
-
-# ---------------------------------------------------------------- defaults and state layout, as in PyTorch
-def test_defaults_are_pytorchs():
-    p = [nn.Parameter([0.0])]
-    assert optim.AdamW(p).defaults == dict(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False,
-                                           maximize=False, decoupled_weight_decay=True)
-    assert optim.RMSprop(p).defaults == dict(lr=1e-2, momentum=0.0, alpha=0.99, eps=1e-8, centered=False,
-                                             weight_decay=0.0, maximize=False)
-    assert optim.Adagrad(p).defaults == dict(lr=1e-2, lr_decay=0.0, eps=1e-10, weight_decay=0.0,
-                                             initial_accumulator_value=0.0, maximize=False)
-
-
-def test_state_keys_are_pytorchs():
-    w = nn.Parameter([1.0, 2.0])
-    adagrad = optim.Adagrad([w], initial_accumulator_value=0.5)
-    assert adagrad.state[w]["step"] == 0 and adagrad.state[w]["sum"].tolist() == [0.5, 0.5]  # from construction on
-    w.grad = [1.0, 1.0]
-    rmsprop = optim.RMSprop([w], momentum=0.9, centered=True)
-    rmsprop.step()
-    assert set(rmsprop.state[w]) == {"step", "square_avg", "momentum_buffer", "grad_avg"}
-    adamw = optim.AdamW([w], amsgrad=True)
-    adamw.step()
-    assert set(adamw.state[w]) == {"step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"} and adamw.state[w]["step"] == 1
-
-
-def test_adamw_stays_decoupled_after_loading_an_adam_state_dict():
-    w = nn.Parameter([1.0])
-    adamw = optim.AdamW([w])
-    adamw.load_state_dict(optim.Adam([nn.Parameter([1.0])]).state_dict())
-    assert adamw.param_groups[0]["decoupled_weight_decay"] is True
 
 
 # ---------------------------------------------------------------- version counter

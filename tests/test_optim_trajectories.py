@@ -279,3 +279,34 @@ def test_every_option_of_every_optimizer_is_covered():
         exercised = {key for c, opts, _ in TORCH.values() if c is cls
                      for key, value in opts.items() if value != arguments[key].default}
         assert options <= exercised, (cls.__name__, options - exercised)
+
+
+# ---------------------------------------------------------------- defaults and state layout, as in PyTorch
+def test_defaults_are_pytorchs():
+    p = [nn.Parameter([0.0])]
+    assert optim.AdamW(p).defaults == dict(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False,
+                                           maximize=False, decoupled_weight_decay=True)
+    assert optim.RMSprop(p).defaults == dict(lr=1e-2, momentum=0.0, alpha=0.99, eps=1e-8, centered=False,
+                                             weight_decay=0.0, maximize=False)
+    assert optim.Adagrad(p).defaults == dict(lr=1e-2, lr_decay=0.0, eps=1e-10, weight_decay=0.0,
+                                             initial_accumulator_value=0.0, maximize=False)
+
+
+def test_state_keys_are_pytorchs():
+    w = nn.Parameter([1.0, 2.0])
+    adagrad = optim.Adagrad([w], initial_accumulator_value=0.5)
+    assert adagrad.state[w]["step"] == 0 and adagrad.state[w]["sum"].tolist() == [0.5, 0.5]  # from construction on
+    w.grad = [1.0, 1.0]
+    rmsprop = optim.RMSprop([w], momentum=0.9, centered=True)
+    rmsprop.step()
+    assert set(rmsprop.state[w]) == {"step", "square_avg", "momentum_buffer", "grad_avg"}
+    adamw = optim.AdamW([w], amsgrad=True)
+    adamw.step()
+    assert set(adamw.state[w]) == {"step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"} and adamw.state[w]["step"] == 1
+
+
+def test_adamw_stays_decoupled_after_loading_an_adam_state_dict():
+    w = nn.Parameter([1.0])
+    adamw = optim.AdamW([w])
+    adamw.load_state_dict(optim.Adam([nn.Parameter([1.0])]).state_dict())
+    assert adamw.param_groups[0]["decoupled_weight_decay"] is True

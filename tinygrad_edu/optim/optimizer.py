@@ -61,6 +61,18 @@ class Optimizer:
     >>> opt = tg.optim.SGD([{"params": [w]}, {"params": [b], "lr": 0.5}], lr=0.1)
     >>> [g["lr"] for g in opt.param_groups]
     [0.1, 0.5]
+
+    A new optimizer states its update rule on arrays (here sign descent, whose only
+    option is ``lr``, the one the base class reads):
+
+    >>> class SignSGD(tg.optim.Optimizer):
+    ...     def __init__(self, params, lr=0.01):
+    ...         super().__init__(params, dict(lr=lr))
+    ...     def _update(self, param, grad, state, *, lr):
+    ...         param -= lr * np.sign(grad)
+    >>> w = tg.nn.Parameter([1.0, -2.0]); w.grad = [3.0, -0.5]
+    >>> SignSGD([w], lr=0.1).step(); w.data
+    array([ 0.9, -1.9])
     """
 
     def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
