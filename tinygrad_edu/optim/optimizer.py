@@ -24,10 +24,9 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor
-from ._hyperparameters import as_python_number, check_number, read_number, real_number, required
+from ._hyperparameters import as_python_number, read_number, real_number, required
 
-# Re-exported for the optimizers' modules (and older imports).
-__all__ = ["Optimizer", "check_number", "lerp_", "required"]
+__all__ = ["Optimizer", "lerp_"]
 
 
 def lerp_(start: np.ndarray, end: np.ndarray, weight: float) -> None:
