@@ -1,6 +1,7 @@
-"""optim: SGD and Adam update rules (by hand and against PyTorch), groups, state dicts, clipping, errors."""
+"""optim: mechanics (groups, state dicts, versions, checks at step time), short backward-driven runs
+against PyTorch, errors. Clipping: test_optim_clip.py. Every option by hand: test_optim_by_hand.py; 100 steps against
+PyTorch: test_optim_trajectories.py; checkpoints through tg.save: test_optim_checkpoints.py."""
 
-import math
 import warnings
 
 import numpy as np
@@ -24,54 +25,7 @@ def quadratic_steps(opt_factory, steps, start=1.0):
     return values
 
 
-# ---------------------------------------------------------------- SGD by hand (gradient of w² is 2w)
-def test_sgd_plain_step():
-    assert quadratic_steps(lambda p: optim.SGD(p, lr=0.1), 2) == pytest.approx([0.8, 0.64], abs=1e-15)
-
-
-def test_sgd_momentum_two_steps():
-    # step 1: g = 2, buffer = g = 2 (no dampening on the first step), w = 1 - 0.1·2 = 0.8
-    # step 2: g = 1.6, buffer = 0.9·2 + 1.6 = 3.4, w = 0.8 - 0.34 = 0.46
-    assert quadratic_steps(lambda p: optim.SGD(p, lr=0.1, momentum=0.9), 2) == pytest.approx([0.8, 0.46], abs=1e-15)
-
-
-def test_sgd_nesterov_two_steps():
-    # step 1: g = 2, b = 2, d = g + 0.9·b = 3.8, w = 1 - 0.38 = 0.62
-    # step 2: g = 1.24, b = 0.9·2 + 1.24 = 3.04, d = 1.24 + 0.9·3.04 = 3.976, w = 0.62 - 0.3976 = 0.2224
-    values = quadratic_steps(lambda p: optim.SGD(p, lr=0.1, momentum=0.9, nesterov=True), 2)
-    assert values == pytest.approx([0.62, 0.2224], abs=1e-15)
-
-
-def test_sgd_dampening_applies_from_the_second_step():
-    # step 1: b = g = 2, w = 0.8; step 2: g = 1.6, b = 0.9·2 + 0.5·1.6 = 2.6, w = 0.8 - 0.26 = 0.54
-    values = quadratic_steps(lambda p: optim.SGD(p, lr=0.1, momentum=0.9, dampening=0.5), 2)
-    assert values == pytest.approx([0.8, 0.54], abs=1e-15)
-
-
-def test_sgd_weight_decay_adds_to_the_gradient():
-    # g = 2w + 0.1·w = 2.1 → w = 1 - 0.21
-    assert quadratic_steps(lambda p: optim.SGD(p, lr=0.1, weight_decay=0.1), 1) == pytest.approx([0.79], abs=1e-15)
-
-
-# ---------------------------------------------------------------- Adam by hand
-def test_adam_bias_correction_steps_one_and_two():
-    lr, b1, b2, eps = 0.1, 0.9, 0.999, 1e-8
-    w1 = 1 - lr * 2.0 / (2.0 + eps)  # step 1: m̂ = g = 2, v̂ = g² = 4, so the step is lr·2/(2 + eps)
-    g2 = 2 * w1
-    m2 = b1 * (1 - b1) * 2.0 + (1 - b1) * g2
-    v2 = b2 * (1 - b2) * 4.0 + (1 - b2) * g2**2
-    w2 = w1 - lr / (1 - b1**2) * m2 / (math.sqrt(v2) / math.sqrt(1 - b2**2) + eps)
-    values = quadratic_steps(lambda p: optim.Adam(p, lr=lr), 2)
-    assert values == pytest.approx([w1, w2], abs=1e-14)
-    assert values[0] == pytest.approx(0.9, abs=1e-8)
-
-
-def test_adam_weight_decay_is_l2_added_to_the_gradient():
-    # g = 2w + 0.5w = 2.5 at w = 1; first step still moves by lr·g/(|g| + eps)
-    values = quadratic_steps(lambda p: optim.Adam(p, lr=0.1, weight_decay=0.5), 1)
-    assert values == pytest.approx([1 - 0.1 * 2.5 / (2.5 + 1e-8)], abs=1e-15)
-
-
+# ---------------------------------------------------------------- by hand (every option: tests/test_optim_by_hand.py)
 def test_adam_eps_is_added_after_the_square_root():
     # with a tiny gradient, eps dominates: step = lr·g/(|g| + eps) with g = 2e-8
     values = quadratic_steps(lambda p: optim.Adam(p, lr=1.0, eps=1e-8), 1, start=1e-8)
@@ -146,6 +100,18 @@ TORCH_TRAJECTORIES = {
                              ([[0.35453818159621164, 0.0994297288106462, -0.29828701610103825],
                                [-0.2613852684591563, 0.1399096204052658, 0.34297115509489823]],
                               [0.09704484225785218, -0.19265477987812696])),
+    "adamw": (lambda p: optim.AdamW(p, lr=0.01, weight_decay=0.1),
+        ([[0.34925009122628053, 0.0955482827989578, -0.29957050028890675], [-0.25776109997028634, 0.13917777945451604, 0.3398412422630155]],
+         [0.09470974857941931, -0.19218598631285272])),
+    "rmsprop_centered_momentum": (lambda p: optim.RMSprop(p, lr=0.01, momentum=0.5, centered=True),
+        ([[-0.13576421750186637, -0.07341749064399085, -0.11425461843415674], [0.1417222319295505, -0.07102796736931792, 0.016960713242570397]],
+         [-0.03933366627618173, -0.19462199151073478])),
+    "adagrad_lr_decay": (lambda p: optim.Adagrad(p, lr=0.1, lr_decay=0.1, initial_accumulator_value=0.1),
+        ([[0.25970597203844115, 0.06586412224932246, -0.25188914539176765], [-0.21763882249841532, 0.10217399227047576, 0.22663462662454448]],
+         [0.03694139420510521, -0.19223960681371072])),
+    "adam_maximize": (lambda p: optim.Adam(p, lr=0.01, maximize=True),
+        ([[0.44900464420324665, 0.1162411690356537, -0.38766430386870254], [-0.3197639396666132, 0.23556661353087655, 0.4399038431309578]],
+         [0.10341285667104394, -0.2089526498483952])),
 }
 
 
@@ -158,8 +124,17 @@ def test_trajectory_matches_pytorch(name):
 
 
 # ---------------------------------------------------------------- mechanics
-@pytest.mark.parametrize("make_opt", [lambda p: optim.SGD(p, lr=0.1, momentum=0.9, weight_decay=0.1),
-                                      lambda p: optim.Adam(p, lr=0.1, weight_decay=0.1, amsgrad=True)])
+# Every optimizer, with the options that create state buffers switched on.
+EVERY_OPTIMIZER = {
+    "SGD": lambda p: optim.SGD(p, lr=0.1, momentum=0.9, weight_decay=0.1),
+    "Adam": lambda p: optim.Adam(p, lr=0.1, weight_decay=0.1, amsgrad=True),
+    "AdamW": lambda p: optim.AdamW(p, lr=0.1, amsgrad=True),
+    "RMSprop": lambda p: optim.RMSprop(p, lr=0.01, momentum=0.5, centered=True, weight_decay=0.1),
+    "Adagrad": lambda p: optim.Adagrad(p, lr=0.1, lr_decay=0.01, initial_accumulator_value=0.1),
+}
+
+
+@pytest.mark.parametrize("make_opt", EVERY_OPTIMIZER.values(), ids=list(EVERY_OPTIMIZER))
 def test_float32_parameters_stay_float32_and_in_place(make_opt):
     net = nn.MLP(2, [3], 1, dtype=np.float32)
     arrays = [p.data for p in net.parameters()]
@@ -220,8 +195,7 @@ def test_closure_is_called_and_its_loss_returned():
     assert opt.step(closure).item() == 4.0 and w.data.tolist() == [1.0]
 
 
-@pytest.mark.parametrize("make_opt", [lambda p: optim.SGD(p, lr=0.1, momentum=0.9),
-                                      lambda p: optim.Adam(p, lr=0.1)])
+@pytest.mark.parametrize("make_opt", EVERY_OPTIMIZER.values(), ids=list(EVERY_OPTIMIZER))
 def test_optimizer_state_dict_round_trip_resumes_identically(make_opt):
     def loss_step(w, opt):
         opt.zero_grad()
@@ -288,6 +262,19 @@ def test_optimizer_state_dict_restores_hyperparameters_and_checks_layout():
     (lambda w: optim.SGD([{"lr": 0.1}], lr=0.1), ValueError, "params"),
     (lambda w: optim.SGD([{"params": w}]), ValueError, "required optimization parameter lr"),
     (lambda w: optim.SGD([{"params": w, "lr": -1.0}], lr=0.1), ValueError, "learning rate"),
+    (lambda w: optim.SGD(w, lr=0.1, maximize="False"), TypeError, "'maximize' must be True or False"),
+    (lambda w: optim.AdamW(w, weight_decay=-0.1), ValueError, "Invalid weight_decay value: -0.1"),
+    (lambda w: optim.AdamW(w, betas=(0.9,)), ValueError, "pair"),
+    (lambda w: optim.AdamW(w, betas=(0.9, "x")), TypeError, "betas"),
+    (lambda w: optim.RMSprop(w, lr=-0.1), ValueError, "Invalid learning rate: -0.1"),
+    (lambda w: optim.RMSprop(w, alpha=-0.5), ValueError, "Invalid alpha value"),
+    (lambda w: optim.RMSprop(w, eps=-1.0), ValueError, "Invalid epsilon value"),
+    (lambda w: optim.RMSprop(w, momentum=-0.9), ValueError, "Invalid momentum value"),
+    (lambda w: optim.RMSprop(w, centered=1), TypeError, "'centered' must be True or False"),
+    (lambda w: optim.Adagrad(w, lr_decay=-1.0), ValueError, "Invalid lr_decay value"),
+    (lambda w: optim.Adagrad(w, initial_accumulator_value=-1.0), ValueError, "Invalid initial_accumulator_value"),
+    (lambda w: optim.Adagrad(w, eps=float("nan")), ValueError, "Invalid epsilon value: nan"),
+    (lambda w: optim.Adagrad(w, weight_decay=np.array([0.1, 0.2])), TypeError, "'weight_decay' must be a number"),
 ])
 def test_invalid_arguments(call, error, message):
     with pytest.raises(error, match=message):
@@ -307,61 +294,15 @@ def test_repr_lists_the_groups():
     assert text.startswith("SGD (\nParameter Group 0\n") and "    momentum: 0.9" in text
 
 
-# ---------------------------------------------------------------- clip_grad_norm_
-# torch.nn.utils.clip_grad_norm_([p1, p2], max_norm=2.5, norm_type=...) with
-# p1.grad = [[3, -4], [1, 2]], p2.grad = [0.5, -6, 2] (float64, torch 2.13):
-TORCH_CLIP = {
-    2.0: (8.381527307120106, [[0.8948248726462873, -1.1930998301950497], [0.29827495754876243, 0.5965499150975249]],
-          [0.14913747877438122, -1.7896497452925746, 0.5965499150975249]),
-    1.0: (18.5, [[0.4054053834916008, -0.5405405113221344], [0.1351351278305336, 0.2702702556610672]],
-          [0.0675675639152668, -0.8108107669832016, 0.2702702556610672]),
-    float("inf"): (6.0, [[1.2499997916667014, -1.6666663888889353], [0.4166665972222338, 0.8333331944444676]],
-                   [0.2083332986111169, -2.4999995833334028, 0.8333331944444676]),
-    3.0: (6.869168608917909, [[1.0918350291224594, -1.455780038829946], [0.3639450097074865, 0.727890019414973]],
-          [0.18197250485374325, -2.183670058244919, 0.727890019414973]),
-}
-
-
-@pytest.mark.parametrize("norm_type", sorted(TORCH_CLIP))
-def test_clip_grad_norm_matches_pytorch(norm_type):
-    p1, p2, p3 = nn.Parameter(np.zeros((2, 2))), nn.Parameter(np.zeros(3)), nn.Parameter([0.0])
-    p1.grad, p2.grad = [[3.0, -4.0], [1.0, 2.0]], [0.5, -6.0, 2.0]
-    total = optim.clip_grad_norm_((p for p in [p1, p2, p3]), max_norm=2.5, norm_type=norm_type)
-    expected_total, g1, g2 = TORCH_CLIP[norm_type]
-    assert float(total) == pytest.approx(expected_total, rel=1e-14)
-    np.testing.assert_allclose(p1.grad, g1, rtol=1e-14)
-    np.testing.assert_allclose(p2.grad, g2, rtol=1e-14)
-    assert p3.grad is None
-
-
-def test_clip_grad_norm_below_the_limit_leaves_gradients_almost_unchanged():
-    w = nn.Parameter([0.0, 0.0])
-    w.grad = [0.3, 0.4]
-    assert float(optim.clip_grad_norm_(w, max_norm=10.0)) == pytest.approx(0.5)
-    np.testing.assert_allclose(w.grad, [0.3, 0.4])
-    assert float(optim.clip_grad_norm_([nn.Parameter([1.0])], 1.0)) == 0.0
-
-
-def test_clip_grad_norm_errors():
-    w = nn.Parameter([0.0])
-    w.grad = [np.inf]
-    with pytest.raises(RuntimeError, match="non-finite"):
-        optim.clip_grad_norm_([w], 1.0, error_if_nonfinite=True)
-    with pytest.raises(ValueError, match="max_norm"):
-        optim.clip_grad_norm_([w], -1.0)
-    with pytest.raises(ValueError, match="norm_type"):
-        optim.clip_grad_norm_([w], 1.0, norm_type=0)
-    with pytest.raises(TypeError):
-        optim.clip_grad_norm_([np.zeros(1)], 1.0)
-
-
-@pytest.mark.parametrize("make_opt", [lambda p: optim.SGD(p, lr=0.5), lambda p: optim.Adam(p, lr=0.5)])
+@pytest.mark.parametrize("make_opt", EVERY_OPTIMIZER.values(), ids=list(EVERY_OPTIMIZER))
 def test_read_only_parameter_data_is_replaced_not_written(make_opt):
+    source = np.array([1.0])
     w = nn.Parameter([1.0])
-    w.data = np.broadcast_to(np.array([1.0]), (1,))  # a read-only view
+    w.data = np.broadcast_to(source, (1,))  # a read-only view
     w.grad = [1.0]
     make_opt([w]).step()
-    assert w.data.tolist() == pytest.approx([0.5], abs=1e-8) and w.dtype == np.float64
+    assert w.data[0] < 1.0 and w.dtype == np.float64 and w.data.flags.writeable
+    assert source.tolist() == [1.0]  # the array it viewed is untouched
 
 
 # ---------------------------------------------------------------- audit: bad input
@@ -369,11 +310,6 @@ def test_read_only_parameter_data_is_replaced_not_written(make_opt):
 def test_optimizer_params_must_be_iterable(params):
     with pytest.raises(TypeError, match="params must be an iterable"):
         optim.SGD(params, lr=0.1)
-
-
-def test_clip_grad_norm_parameters_must_be_iterable():
-    with pytest.raises(TypeError, match="iterable of Tensors"):
-        optim.clip_grad_norm_(None, 1.0)
 
 
 def _adam_state_dict():
@@ -401,3 +337,71 @@ def test_optimizer_load_state_dict_refuses_corrupt_entries(corrupt, error, words
     with pytest.raises(error, match=words):
         optimizer.load_state_dict(state_dict)
     assert optimizer.param_groups[0]["lr"] == 0.5 and not optimizer.state
+
+
+# ---------------------------------------------------------------- version counter
+@pytest.mark.parametrize("make_opt", EVERY_OPTIMIZER.values(), ids=list(EVERY_OPTIMIZER))
+def test_step_bumps_the_version_of_each_updated_parameter_only(make_opt):
+    used, unused = nn.Parameter([1.0, 2.0]), nn.Parameter([3.0])
+    opt = make_opt([used, unused])
+    versions = (used._version, unused._version)
+    (used * used).sum().backward()
+    opt.step()
+    assert (used._version, unused._version) == (versions[0] + 1, versions[1])
+    opt.step()
+    assert used._version == versions[0] + 2
+    opt.zero_grad()
+    opt.step()  # no gradients: nothing changes, nothing is bumped
+    opt.load_state_dict(opt.state_dict())
+    assert (used._version, unused._version) == (versions[0] + 2, versions[1])
+
+
+# ---------------------------------------------------------------- hyperparameters read at each step
+def test_a_changed_group_option_applies_at_the_next_step():
+    w = nn.Parameter([1.0])
+    opt = optim.SGD([w], lr=0.1)
+    w.grad = [1.0]
+    opt.step()
+    opt.param_groups[0]["lr"] = 0.5
+    opt.param_groups[0]["maximize"] = True
+    opt.step()
+    assert w.data.tolist() == pytest.approx([0.9 + 0.5])
+
+
+@pytest.mark.parametrize("key, value, error, words", [
+    ("lr", "x", TypeError, r"param_groups\[1\]: hyperparameter 'lr' must be a number, got 'x' \(str\)"),
+    ("lr", None, TypeError, "'lr' must be a number, got None"),
+    ("lr", np.array([0.1, 0.2]), TypeError, "'lr' must be a number"),
+    ("lr", -0.1, ValueError, r"param_groups\[1\]: Invalid learning rate: -0.1"),
+    ("lr", float("nan"), ValueError, "Invalid learning rate: nan"),
+    ("betas", (0.9, "x"), TypeError, "'betas' must be a pair of numbers"),
+    ("betas", (0.9, 1.0), ValueError, "Invalid beta parameter at index 1: 1.0"),
+    ("amsgrad", "False", TypeError, "'amsgrad' must be True or False, got 'False'"),
+])
+def test_a_bad_value_put_into_a_group_is_reported_at_step_and_changes_nothing(key, value, error, words):
+    first, second = nn.Parameter([1.0]), nn.Parameter([2.0])
+    opt = optim.Adam([{"params": [first]}, {"params": [second]}], lr=0.1)
+    first.grad, second.grad = [1.0], [1.0]
+    opt.param_groups[1][key] = value
+    with pytest.raises(error, match=words):
+        opt.step()
+    assert first.data.tolist() == [1.0] and second.data.tolist() == [2.0] and not opt.state
+
+
+def test_a_removed_group_option_is_reported_by_name():
+    w = nn.Parameter([1.0])
+    opt = optim.RMSprop([w])
+    w.grad = [1.0]
+    del opt.param_groups[0]["alpha"]
+    with pytest.raises(KeyError, match="no 'alpha' entry"):
+        opt.step()
+
+
+@pytest.mark.parametrize("scalar", [np.float64, np.float32])
+def test_numpy_scalar_hyperparameters_keep_float32_parameters_float32(scalar):
+    w = nn.Parameter(np.ones(3, dtype=np.float32))
+    opt = optim.Adam([w], lr=scalar(0.1), betas=(scalar(0.9), scalar(0.99)), eps=scalar(1e-8))
+    w.grad = np.ones(3, dtype=np.float32)
+    opt.step()
+    assert w.dtype == np.float32 and opt.state[w]["exp_avg"].dtype == np.float32
+    assert w.data.tolist() == pytest.approx([0.9] * 3, abs=1e-6)

@@ -1,4 +1,4 @@
-"""Adam (Kingma & Ba) with PyTorch's exact update, bias corrections and L2 weight decay."""
+"""Adam (Kingma & Ba) with PyTorch's exact update, bias corrections and weight decay (L2 or decoupled)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, check_number
+from ._hyperparameters import read_betas, read_flag, read_number
+from .optimizer import Optimizer, lerp_
 
 
 class Adam(Optimizer):
@@ -19,7 +20,9 @@ class Adam(Optimizer):
         θ ← θ − lr/(1 − β1^t) · m / (sqrt(v)/sqrt(1 − β2^t) + eps)
 
     eps is added *after* the bias-corrected square root. ``amsgrad=True`` uses the
-    running maximum of v; ``maximize=True`` ascends.
+    running maximum of v; ``maximize=True`` ascends (g starts from −grad).
+    ``decoupled_weight_decay=True`` shrinks the weights directly instead,
+    θ ← θ·(1 − lr·weight_decay), and leaves g alone: that is :class:`AdamW`.
 
     >>> import tinygrad_edu as tg
     >>> w = tg.nn.Parameter([1.0])
@@ -39,77 +42,57 @@ class Adam(Optimizer):
         amsgrad: bool = False,
         *,
         maximize: bool = False,
+        decoupled_weight_decay: bool = False,
     ) -> None:
-        defaults = dict(lr=lr, betas=tuple(betas) if isinstance(betas, (list, tuple)) else betas, eps=eps,
-                        weight_decay=weight_decay, amsgrad=bool(amsgrad), maximize=bool(maximize))
-        self._check_hyperparameters(defaults)
+        defaults = dict(lr=lr, betas=tuple(betas) if isinstance(betas, list) else betas, eps=eps,
+                        weight_decay=weight_decay, amsgrad=amsgrad, maximize=maximize,
+                        decoupled_weight_decay=decoupled_weight_decay)
         super().__init__(params, defaults)
 
-    @staticmethod
-    def _check_hyperparameters(group: dict[str, Any]) -> None:
-        check_number(group["lr"], "learning rate")
-        check_number(group["eps"], "epsilon")
-        betas = group["betas"]
-        if not isinstance(betas, tuple) or len(betas) != 2:
-            raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
-        for i, beta in enumerate(betas):
-            check_number(beta, f"beta parameter at index {i}", low=0.0, high=1.0)
-        check_number(group["weight_decay"], "weight_decay")
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
+        if isinstance(param_group, dict) and isinstance(param_group.get("betas"), list):
+            param_group = {**param_group, "betas": tuple(param_group["betas"])}  # PyTorch keeps betas a tuple
+        super().add_param_group(param_group)
 
-    def _check_group(self, group: dict[str, Any]) -> None:
-        if isinstance(group.get("betas"), list):
-            group["betas"] = tuple(group["betas"])
-        self._check_hyperparameters(group)
+    def _hyperparameters(self, group: dict[str, Any]) -> dict[str, Any]:
+        return dict(
+            lr=read_number(group, "lr", "learning rate"),
+            betas=read_betas(group),
+            eps=read_number(group, "eps", "epsilon value"),
+            weight_decay=read_number(group, "weight_decay"),
+            amsgrad=read_flag(group, "amsgrad"),
+            maximize=read_flag(group, "maximize"),
+            decoupled_weight_decay=read_flag(group, "decoupled_weight_decay"),
+        )
 
-    def _update_group(self, group: dict[str, Any]) -> None:
-        lr, eps, weight_decay = float(group["lr"]), float(group["eps"]), float(group["weight_decay"])
-        beta1, beta2 = float(group["betas"][0]), float(group["betas"][1])
-        amsgrad, maximize = group["amsgrad"], group["maximize"]
-        for param in group["params"]:
-            grad = param._grad
-            if grad is None:
-                continue
-            if maximize:
-                grad = -grad
-            if weight_decay != 0:
-                grad = grad + weight_decay * param._data
-            state = self.state[param]
-            if not state:
-                state["step"] = 0
-                state["exp_avg"] = np.zeros_like(param._data)
-                state["exp_avg_sq"] = np.zeros_like(param._data)
-                if amsgrad:
-                    state["max_exp_avg_sq"] = np.zeros_like(param._data)
-            state["step"] += 1
-            step = state["step"]
-            exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-            # m moves towards g by (1 - β1) (PyTorch's lerp, with its two rounding-friendly forms)
-            weight = 1 - beta1
-            scratch = np.subtract(grad, exp_avg)  # the one temporary, reused below
-            if weight < 0.5:
-                scratch *= weight
-                exp_avg += scratch
-            else:
-                scratch *= 1 - weight
-                np.subtract(grad, scratch, out=exp_avg)
-            exp_avg_sq *= beta2
-            np.multiply(grad, 1 - beta2, out=scratch)
-            scratch *= grad
-            exp_avg_sq += scratch
-            step_size = lr / (1 - beta1**step)
-            bias_correction2_sqrt = (1 - beta2**step) ** 0.5
-            second_moment = exp_avg_sq
-            if amsgrad:
-                second_moment = state.setdefault("max_exp_avg_sq", np.zeros_like(param._data))
-                np.maximum(second_moment, exp_avg_sq, out=second_moment)
-            np.sqrt(second_moment, out=scratch)
-            scratch /= bias_correction2_sqrt
-            scratch += eps
-            denominator = scratch
-            update = exp_avg * step_size
-            update /= denominator
-            self._write(param, update)
+    def _initial_state(self, param: np.ndarray, **options: Any) -> dict[str, Any]:
+        return {"step": 0, "exp_avg": np.zeros_like(param), "exp_avg_sq": np.zeros_like(param)}
+
+    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], *, lr: float,
+                betas: tuple[float, float], eps: float, weight_decay: float, amsgrad: bool, maximize: bool,
+                decoupled_weight_decay: bool) -> None:
+        beta1, beta2 = betas
+        if decoupled_weight_decay:
+            param *= 1 - lr * weight_decay  # AdamW: shrink the weights directly, outside the averages
+            weight_decay = 0.0  # (so it is not added to the gradient as well)
+        grad = self._gradient(param, grad, maximize, weight_decay)
+        state["step"] += 1
+        step = state["step"]
+        exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+        lerp_(exp_avg, grad, 1 - beta1)  # m ← β1·m + (1 − β1)·g
+        exp_avg_sq *= beta2  # v ← β2·v + (1 − β2)·g²
+        exp_avg_sq += (1 - beta2) * grad * grad
+        second_moment = exp_avg_sq
+        if amsgrad:
+            second_moment = self._buffer(state, "max_exp_avg_sq", param)  # the largest v so far
+            np.maximum(second_moment, exp_avg_sq, out=second_moment)
+        step_size = lr / (1 - beta1**step)
+        denominator = np.sqrt(second_moment)  # sqrt(v̂) + eps, with v̂ = v/(1 − β2^t)
+        denominator /= (1 - beta2**step) ** 0.5
+        denominator += eps
+        update = step_size * exp_avg
+        update /= denominator
+        param -= update
 
 
 __all__ = ["Adam"]
-

@@ -7,16 +7,17 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, check_number, required
+from ._hyperparameters import read_flag, read_number, required
+from .optimizer import Optimizer
 
 
 class SGD(Optimizer):
     """θ ← θ − lr·d, where d is the gradient, optionally with momentum (PyTorch's rule).
 
-    With g = grad + weight_decay·θ: without momentum d = g. With momentum μ the buffer
-    b starts as g on the first step and then b ← μ·b + (1 − dampening)·g; d = b, or
-    d = g + μ·b with ``nesterov=True`` (which needs μ > 0 and dampening = 0).
-    ``maximize=True`` ascends instead.
+    With g = grad + weight_decay·θ (or −grad + weight_decay·θ with ``maximize=True``,
+    which ascends): without momentum d = g. With momentum μ the buffer b starts as g
+    on the first step and then b ← μ·b + (1 − dampening)·g; d = b, or d = g + μ·b with
+    ``nesterov=True`` (which needs μ > 0 and dampening = 0).
 
     >>> import tinygrad_edu as tg
     >>> w = tg.nn.Parameter([1.0])
@@ -38,55 +39,35 @@ class SGD(Optimizer):
         *,
         maximize: bool = False,
     ) -> None:
-        if lr is not required:
-            check_number(lr, "learning rate")
-        check_number(momentum, "momentum")
-        check_number(weight_decay, "weight_decay")
-        check_number(dampening, "dampening", low=-float("inf"))
-        if nesterov and (momentum <= 0 or dampening != 0):
-            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
-                        nesterov=bool(nesterov), maximize=bool(maximize))
+                        nesterov=nesterov, maximize=maximize)
         super().__init__(params, defaults)
 
-    def _check_group(self, group: dict[str, Any]) -> None:
-        super()._check_group(group)
-        check_number(group["momentum"], "momentum")
-        check_number(group["weight_decay"], "weight_decay")
-        if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
+    def _hyperparameters(self, group: dict[str, Any]) -> dict[str, Any]:
+        options = dict(
+            lr=read_number(group, "lr", "learning rate"),
+            momentum=read_number(group, "momentum"),
+            dampening=read_number(group, "dampening", low=-float("inf")),
+            weight_decay=read_number(group, "weight_decay"),
+            nesterov=read_flag(group, "nesterov"),
+            maximize=read_flag(group, "maximize"),
+        )
+        if options["nesterov"] and (options["momentum"] <= 0 or options["dampening"] != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        return options
 
-    def _update_group(self, group: dict[str, Any]) -> None:
-        # Python floats keep float32 parameters float32 (NumPy scalars would promote).
-        lr = float(group["lr"])
-        momentum = float(group["momentum"])
-        dampening = float(group["dampening"])
-        weight_decay = float(group["weight_decay"])
-        nesterov, maximize = group["nesterov"], group["maximize"]
-        for param in group["params"]:
-            grad = param._grad
-            if grad is None:
-                continue
-            if maximize:
-                grad = -grad
-            if weight_decay != 0:
-                grad = grad + weight_decay * param._data
-            if momentum != 0:
-                state = self.state[param]
-                buffer = state.get("momentum_buffer")
-                if buffer is None:
-                    buffer = state["momentum_buffer"] = np.array(grad, dtype=param._data.dtype)
-                else:
-                    buffer *= momentum
-                    if dampening == 0:
-                        buffer += grad
-                    else:
-                        buffer += (1 - dampening) * grad
-                grad = grad + momentum * buffer if nesterov else buffer
-            try:
-                param._data -= lr * grad  # in place: the parameter keeps its array and dtype
-            except ValueError:  # a read-only array (e.g. assigned by the user): replace it
-                self._write(param, lr * grad)
+    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], *, lr: float, momentum: float,
+                dampening: float, weight_decay: float, nesterov: bool, maximize: bool) -> None:
+        grad = self._gradient(param, grad, maximize, weight_decay)
+        if momentum != 0:
+            buffer = state.get("momentum_buffer")
+            if buffer is None:  # the first step: the buffer is the gradient itself, undamped
+                buffer = state["momentum_buffer"] = np.array(grad, dtype=param.dtype)
+            else:
+                buffer *= momentum
+                buffer += (1 - dampening) * grad
+            grad = grad + momentum * buffer if nesterov else buffer
+        param -= lr * grad
 
 
 __all__ = ["SGD"]

@@ -1,109 +1,23 @@
-"""Learning-rate schedules with PyTorch's semantics (``torch.optim.lr_scheduler``).
+"""Decaying schedules: StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, LambdaLR, InverseTimeLR.
 
-Constructing a scheduler records each group's starting rate as ``group["initial_lr"]``
-and performs the initial step (``last_epoch`` becomes 0). Each ``.step()`` then
-advances ``last_epoch`` by one and writes the new rate into ``group["lr"]``. Call it
-after ``optimizer.step()``, once per epoch or once per iteration, as you choose.
-
-The multiplicative schedules (StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR)
-update the current rate recursively like PyTorch, so they give exactly PyTorch's
-numbers (and compose with other changes to ``group["lr"]``).
+The multiplicative ones (StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR) update
+the current rate recursively like PyTorch, so they give exactly PyTorch's numbers (and
+compose with other schedulers' changes to ``group["lr"]``).
 """
 
 from __future__ import annotations
 
 import bisect
 import math
-import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, check_number
-
-
-def _check_int(value: Any, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an integer, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {value}")
-    return int(value)
-
-
-class LRScheduler:
-    """Base class: subclasses define ``get_lr()``, the rates for ``self.last_epoch``."""
-
-    def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
-        self.optimizer = optimizer
-        last_epoch = _check_int(last_epoch, "last_epoch", -1)
-        if last_epoch == -1:
-            for group in optimizer.param_groups:
-                group.setdefault("initial_lr", group["lr"])
-        else:
-            for i, group in enumerate(optimizer.param_groups):
-                if "initial_lr" not in group:
-                    raise KeyError(
-                        f"param 'initial_lr' is not specified in param_groups[{i}] when resuming a scheduler "
-                        "with last_epoch >= 0: load the optimizer's state first, or use last_epoch=-1"
-                    )
-        self.base_lrs: list[float] = [group["initial_lr"] for group in optimizer.param_groups]
-        self.last_epoch = last_epoch
-        self._step_count = 0
-        self._is_initial = True
-        self.step()
-        self._is_initial = False
-
-    def get_lr(self) -> list[float]:
-        """The rates for ``self.last_epoch`` (after it was advanced)."""
-        raise NotImplementedError
-
-    def step(self, epoch: int | None = None) -> None:
-        """Advance one epoch/iteration and set each group's ``lr``.
-
-        ``step(epoch)`` jumps to ``epoch`` instead, using the schedule's closed form (as
-        PyTorch still allows, with the same deprecation warning).
-        """
-        self._step_count += 1
-        if epoch is None:
-            self.last_epoch += 1
-            values = self.get_lr()
-        else:
-            warnings.warn(
-                "passing an epoch to scheduler.step() is deprecated (as in PyTorch): call step() once per epoch "
-                "or iteration instead",
-                UserWarning,
-                stacklevel=2,
-            )
-            self.last_epoch = _check_int(epoch, "epoch", 0)
-            values = self._closed_form_lr()
-        for group, lr in zip(self.optimizer.param_groups, values):
-            group["lr"] = lr
-        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
-
-    def _closed_form_lr(self) -> list[float]:
-        """The rates at ``self.last_epoch`` from the initial ones (schedules defined recursively override it)."""
-        return self.get_lr()
-
-    def get_last_lr(self) -> list[float]:
-        """The rates the last ``step()`` set, one per parameter group."""
-        return list(self._last_lr)
-
-    def state_dict(self) -> dict[str, Any]:
-        """Everything but the optimizer (as in PyTorch)."""
-        return {key: value for key, value in self.__dict__.items() if key != "optimizer"}
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore what ``state_dict()`` returned."""
-        if not isinstance(state_dict, dict):
-            raise TypeError(f"load_state_dict expects the dict from scheduler.state_dict(), got {type(state_dict).__name__}")
-        self.__dict__.update(state_dict)
-
-    def _current_lrs(self) -> list[float]:
-        return [group["lr"] for group in self.optimizer.param_groups]
+from .._hyperparameters import check_number
+from ..optimizer import Optimizer
+from .base import LRScheduler, check_int
 
 
 class StepLR(LRScheduler):
@@ -120,7 +34,7 @@ class StepLR(LRScheduler):
     """
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1) -> None:
-        self.step_size = _check_int(step_size, "step_size", 1)
+        self.step_size = check_int(step_size, "step_size", 1)
         self.gamma = check_number(gamma, "gamma")
         super().__init__(optimizer, last_epoch)
 
@@ -151,7 +65,7 @@ class MultiStepLR(LRScheduler):
             raise TypeError(f"milestones must be a list of step numbers such as [30, 80], got {milestones!r}")
         milestones = list(milestones)
         for m in milestones:
-            _check_int(m, "milestone", 0)
+            check_int(m, "milestone", 0)
         if milestones != sorted(milestones):
             raise ValueError(f"milestones must be increasing, got {milestones}")
         self.milestones = Counter(int(m) for m in milestones)
@@ -203,7 +117,7 @@ class CosineAnnealingLR(LRScheduler):
     """
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1) -> None:
-        self.T_max = _check_int(T_max, "T_max", 1)
+        self.T_max = check_int(T_max, "T_max", 1)
         self.eta_min = check_number(eta_min, "eta_min")
         super().__init__(optimizer, last_epoch)
 
@@ -290,4 +204,4 @@ class InverseTimeLR(LRScheduler):
         return [base / (1 + self.decay * self.last_epoch) for base in self.base_lrs]
 
 
-__all__ = ["CosineAnnealingLR", "ExponentialLR", "InverseTimeLR", "LRScheduler", "LambdaLR", "MultiStepLR", "StepLR"]
+__all__ = ["CosineAnnealingLR", "ExponentialLR", "InverseTimeLR", "LambdaLR", "MultiStepLR", "StepLR"]
