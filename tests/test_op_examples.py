@@ -156,7 +156,6 @@ PERMUTATIONS = [
 APPLY = {
     "permute(*axes)": lambda x, axes: x.permute(*axes),
     "permute(axes)": lambda x, axes: x.permute(axes),
-    "transpose(*axes)": lambda x, axes: x.transpose(*axes),
     "np.transpose": lambda x, axes: np.transpose(x, axes),
 }
 
