@@ -6,6 +6,7 @@ and the text view (``text.py``) describe tensors the same way.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Any
 
@@ -108,13 +109,30 @@ def grad_summary(grad: np.ndarray) -> str:
     return f"norm {fmt(np.linalg.norm(finite))}, range [{fmt(finite.min())}, {fmt(finite.max())}]"
 
 
-def clean_text(text: Any, limit: int = 60) -> str:
-    """User text made one line and of bounded length (for the drawing and the text view).
+# Characters that cannot appear in a picture's text: control characters (a NUL ends the
+# string the renderer reads, and DOT parsers refuse most others) and lone surrogates (not
+# encodable as UTF-8). Each is shown as its Python escape instead, e.g. ``\x00``.
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
-    >>> clean_text("a\\nb" + "c" * 80, limit=8)
+
+def _escape_unprintable(match: re.Match) -> str:
+    code = ord(match.group(0))
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def clean_text(text: Any, limit: int = 60) -> str:
+    r"""User text made one printable line of bounded length (for the drawing and the text view).
+
+    Line breaks and tabs become spaces; other control characters (such as a NUL byte) are
+    shown as their Python escape, so the text never breaks the DOT parser.
+
+    >>> clean_text("a\nb" + "c" * 80, limit=8)
     'a bcccc…'
+    >>> print(clean_text("w\x00\x1b[1m"))
+    w\x00\x1b[1m
     """
     text = str(text).replace("\r\n", " ").replace("\r", " ").replace("\n", " ").replace("\t", " ")
+    text = _UNPRINTABLE.sub(_escape_unprintable, text)
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return text
