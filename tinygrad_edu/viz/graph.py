@@ -14,6 +14,7 @@ needs no program to build it. Drawing it needs a renderer: see ``render.py``.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 from typing import Any
 
@@ -137,7 +138,9 @@ class _Builder:
             attrs: dict[str, str] = {}
             op = ops_by_id.get(edge.target)
             if op is not None and edge.position is not None and len(op.inputs) > 1 and op.name not in _COMMUTATIVE:
-                attrs.update(headlabel=str(edge.position + 1), labelfontsize="8")
+                # Beside the arrow, up and back from its head: the default spot is under the arrowhead.
+                attrs.update(headlabel=str(edge.position + 1), labelfontsize="9", labeldistance="1.8",
+                             labelangle="-35", labelfontcolor="#333333")
             level = levels.get(edge.value.id)
             if level == "zero":
                 attrs.update(style="dashed", color=labels.ZERO_GRAD_COLOUR, tooltip="zero gradient")
@@ -293,6 +296,13 @@ def draw_graph(
 def _draw(roots: tuple, max_nodes: int | None, rankdir: str, show_grad: bool, show_data: bool,
           collapse: Any, expand: Any, grad_flow: bool, legend: bool, title: str | None) -> ComputationGraph:
     traced = trace(*roots)
+    if grad_flow and traced.released():
+        warnings.warn(
+            "draw_graph(..., grad_flow=True) after backward(): backward() freed this graph's saved values, so "
+            "only the gradients stored on leaves (and on tensors that called retain_grad()) can be shown; the "
+            "other values read 'grad: not kept (non-leaf)'. Draw the graph before backward(), or call "
+            "loss.backward(retain_graph=True).", UserWarning, stacklevel=3,
+        )
     visible = simplify(traced, max_nodes=max_nodes, collapse=collapse, expand=expand)
     flows = flow_gradients(traced) if grad_flow else None
     builder = _Builder(traced, visible, rankdir, show_data, show_grad, flows)

@@ -30,9 +30,10 @@ FAMILY_COLOURS = {
 }
 COLLAPSED_COLOUR = "#f1e9dc"
 DEAD_UNIT_COLOUR = "#f4a6a6"  # a ReLU with units that never fire on the batch
-ZERO_GRAD_COLOUR = "#9e9e9e"
-# Edge colours for gradient magnitude, small to large (grad_flow view).
-GRAD_COLOURS = ("#9ecae1", "#4292c6", "#08519c", "#e6550d", "#a50f15")
+ZERO_GRAD_COLOUR = "#767676"  # grey with a contrast of 4.5:1 on white
+# Edge colours for gradient magnitude, small to large (grad_flow view): cool to warm, each with
+# a contrast of at least 4.5:1 on white, so that even the thinnest arrow stays visible.
+GRAD_COLOURS = ("#4575b4", "#7b3294", "#c2410c", "#b2182b", "#67001f")
 
 ACTIVATIONS = frozenset({"ReLU", "LeakyReLU", "Sigmoid", "Tanh"})
 # Fused ops (``ops/fused.py``) that do the work of a family in one node.
