@@ -127,7 +127,7 @@ def save_figure(results: dict, out: Path) -> Path:
                   label="vote / error, measured")
     ax_votes.plot(grid, 2 * grid / len(x), color="k", linewidth=1, linestyle="--", label="(2/N)·x")
     ax_votes.axhline(0, color="0.6", linewidth=0.8)
-    ax_votes.set(xlabel="x", ylabel="vote / error", title="vote = error × x: far points pull harder")
+    ax_votes.set(xlabel="x", ylabel="vote / error", title="vote = error × x:\nfar points pull harder")
     ax_votes.legend(fontsize="small")
     for fraction, history in results["gd"].items():
         ax_error.semilogy(np.abs(history - optimum) + 1e-17, marker=".", label=f"α = {fraction:g}/mean(x²)")

@@ -78,3 +78,12 @@ def test_docs_figures_are_checked_for_readable_text(tmp_path):
     assert plots.save_figure(fig, tmp_path / "docs.png").stat().st_size > 10_000
     with pytest.raises(ValueError, match="positive integer"):
         plots.docs_figure(0)
+
+
+def test_a_title_cut_off_at_the_edge_is_refused(tmp_path):
+    fig, axes = plots.docs_figure(2)
+    axes[1].set_title("a title far too long for half of the column: it runs off the right edge")
+    with pytest.raises(ValueError, match="runs off the edge of the figure: 'a title far too long"):
+        plots.save_figure(fig, tmp_path / "cut.png")
+    axes[1].set_title("a title far too long for half\nof the column: broken in two")
+    plots.save_figure(fig, tmp_path / "cut.png")

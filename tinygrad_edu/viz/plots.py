@@ -100,7 +100,8 @@ def save_figure(fig: Any, path: Any, dpi: float = 150, min_text_px: float = MIN_
     """Save a figure meant for the docs, after checking that its text is readable in the column.
 
     Raises ``ValueError`` naming the smallest text when it would show smaller than
-    ``min_text_px`` pixels at the docs' column width (a figure too wide for its fonts).
+    ``min_text_px`` pixels at the docs' column width (a figure too wide for its fonts), or
+    a text that runs off the figure's edge (a title too long for its panel).
     Returns the path as a ``pathlib.Path``.
 
     >>> import tempfile, pathlib
@@ -118,10 +119,35 @@ def save_figure(fig: Any, path: Any, dpi: float = 150, min_text_px: float = MIN_
             f"(at least {min_text_px:g} px wanted): make the figure at most {DOCS_WIDTH} inches wide "
             "(docs_figure) or its fonts larger"
         )
+    cut = _texts_cut_off(fig)
+    if cut:
+        raise ValueError(f"text runs off the edge of the figure: {cut[0]!r}: shorten it or break the line")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=dpi)
     return path
+
+
+def _texts_cut_off(fig: Any) -> list[str]:
+    """The visible texts of ``fig`` that reach past its edges (a long title is cut off there)."""
+    from matplotlib.text import Text
+
+    fig.draw_without_rendering()
+    renderer = fig._get_renderer()
+    width, height = fig.bbox.width, fig.bbox.height
+    # Tick labels are left out: matplotlib keeps labels for ticks outside the view, undrawn.
+    tick_labels = {id(label) for ax in fig.axes for axis in (ax.xaxis, ax.yaxis)
+                   for tick in axis.get_major_ticks() + axis.get_minor_ticks() for label in (tick.label1, tick.label2)}
+    cut = []
+    for text in fig.findobj(Text):
+        axes = text.axes
+        if (id(text) in tick_labels or not text.get_visible() or not text.get_text().strip()
+                or (axes is not None and not axes.get_visible())):
+            continue
+        box = text.get_window_extent(renderer)
+        if box.x0 < -1 or box.y0 < -1 or box.x1 > width + 1 or box.y1 > height + 1:
+            cut.append(text.get_text())
+    return cut
 
 
 def _steps_axis(ax: Any) -> None:
