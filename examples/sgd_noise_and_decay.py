@@ -149,7 +149,7 @@ def save_figure(results: dict, out: Path) -> Path:
     ax_cloud.plot(*optimum, "k*", markersize=12, label="θ* (closed form)")
     ax_cloud.set(xlabel="w", ylabel="b", title="SGD paths in parameter space")
     ax_cloud.legend(fontsize="small")
-    ax_distance.set(xlabel="step", ylabel="‖θ − θ*‖", title="constant η dances, decaying η settles")
+    ax_distance.set(xlabel="step", ylabel="‖θ − θ*‖", title="constant η dances,\ndecaying η settles")
     ax_distance.legend(fontsize="small")
     gd = results["gd"]
     ax_zigzag.plot(gd[:, 1] - optimum[1], marker=".", label="GD, η = 0.95·2/λ_max")

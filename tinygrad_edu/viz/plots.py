@@ -96,13 +96,20 @@ def smallest_text(fig: Any, column_px: float = DOCS_COLUMN_PX, dpi: float = 150)
     return min(sizes, default=(float("inf"), ""))
 
 
+class UnreadableFigureWarning(UserWarning):
+    """A figure saved for the docs has text too small for the column, or text cut off at its edge.
+
+    ``docs/generate_figures.py`` fails the docs build on it; anywhere else it is only a warning.
+    """
+
+
 def save_figure(fig: Any, path: Any, dpi: float = 150, min_text_px: float = MIN_TEXT_PX) -> Any:
     """Save a figure meant for the docs, after checking that its text is readable in the column.
 
-    Raises ``ValueError`` naming the smallest text when it would show smaller than
-    ``min_text_px`` pixels at the docs' column width (a figure too wide for its fonts), or
-    a text that runs off the figure's edge (a title too long for its panel).
-    Returns the path as a ``pathlib.Path``.
+    Warns (``UnreadableFigureWarning``, naming the text) when the smallest text would show
+    smaller than ``min_text_px`` pixels at the docs' column width (a figure too wide for its
+    fonts), or when a text runs off the figure's edge (a title too long for its panel). The
+    figure is saved either way. Returns the path as a ``pathlib.Path``.
 
     >>> import tempfile, pathlib
     >>> fig, axes = docs_figure(2)
@@ -112,17 +119,19 @@ def save_figure(fig: Any, path: Any, dpi: float = 150, min_text_px: float = MIN_
     """
     from pathlib import Path
 
+    import warnings
+
+    path = Path(path)
     size, text = smallest_text(fig, DOCS_COLUMN_PX, dpi)
     if size < min_text_px:
-        raise ValueError(
-            f"the text {text!r} would show {size:.1f} px tall in the docs' {DOCS_COLUMN_PX}-px column "
+        warnings.warn(
+            f"{path.name}: the text {text!r} would show {size:.1f} px tall in the docs' {DOCS_COLUMN_PX}-px column "
             f"(at least {min_text_px:g} px wanted): make the figure at most {DOCS_WIDTH} inches wide "
-            "(docs_figure) or its fonts larger"
+            "(docs_figure) or its fonts larger", UnreadableFigureWarning, stacklevel=2,
         )
-    cut = _texts_cut_off(fig)
-    if cut:
-        raise ValueError(f"text runs off the edge of the figure: {cut[0]!r}: shorten it or break the line")
-    path = Path(path)
+    for cut in _texts_cut_off(fig):
+        warnings.warn(f"{path.name}: text runs off the edge of the figure: {cut!r}: shorten it or break the line",
+                      UnreadableFigureWarning, stacklevel=2)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=dpi)
     return path
