@@ -1,6 +1,6 @@
 """How long it takes to draw and render computation graphs of a given size, per backend.
 
-    python benchmarks/render_times.py                  # 300- and 2,000-node graphs
+    python benchmarks/render_times.py                  # 300- and 2,000-node graphs (the second: system dot only)
     python benchmarks/render_times.py --sizes 300 900 --repeats 5
 
 The graphs are MLP losses (``nn.MLP`` with as many layers as the size needs), drawn
@@ -58,7 +58,11 @@ def main() -> None:
         loss, nodes = loss_graph(size)
         draw_time, graph = timed(viz.draw_graph, loss, max_nodes=None)
         for backend in backends:
-            first, svg = timed(render_source, graph.source, "svg", backend)
+            try:
+                first, svg = timed(render_source, graph.source, "svg", backend)
+            except viz.RenderError:  # past the in-process renderer's size limit (WASM_MAX_LAYOUT_SIZE)
+                print(f"{nodes:>6} {draw_time:>9.3f} {backend:>8} {'refused: too large for this renderer':>40}")
+                continue
             warm = [timed(render_source, graph.source, "svg", backend)[0] for _ in range(args.repeats)]
             print(f"{nodes:>6} {draw_time:>9.3f} {backend:>8} {first:>10.3f} {min(warm):>14.3f} "
                   f"{statistics.median(warm):>16.3f} {len(svg) / 1000:>7.0f}")

@@ -59,6 +59,7 @@ html_theme = "furo"
 html_title = f"tinygrad_edu {release}"
 html_static_path = ["_static"]
 html_css_files = ["custom.css"]
+html_js_files = ["figures.js"]  # pictures link to their full-size image
 html_theme_options = {"navigation_with_keys": True}
 html_show_sourcelink = False
 pygments_style = "friendly"

@@ -9,6 +9,10 @@ of the example it explains from ``/_generated/NAME/FILE.png``. Nothing here is c
 reader needs. Figures are regenerated only when the package, the examples or this script
 changed since the last run (a hash of their contents is kept in ``docs/_generated/.stamp``).
 
+An example whose figure would be unreadable in the docs' column (``viz.plots.save_figure``
+warns ``UnreadableFigureWarning``: text too small at the column width, or cut off at the edge)
+fails the run like an example that crashes.
+
 Run it alone with ``python docs/generate_figures.py [--force] [--only NAME ...]``.
 """
 
@@ -72,6 +76,9 @@ def run_example(script: Path) -> tuple[str, float, str | None]:
     (out / "output.txt").write_text(completed.stdout)
     if completed.returncode != 0:
         return name, seconds, f"exit code {completed.returncode}:\n{completed.stderr[-3000:]}"
+    unreadable = [line for line in completed.stderr.splitlines() if "UnreadableFigureWarning" in line]
+    if unreadable:  # plots.save_figure found text too small for the column, or cut off
+        return name, seconds, "figure not readable in the docs:\n" + "\n".join(unreadable)
     return name, seconds, None
 
 

@@ -111,25 +111,22 @@ def save_figure(results: dict, y: np.ndarray, out: Path) -> Path:
     import matplotlib
 
     matplotlib.use("Agg")
-    from tinygrad_edu.viz.plots import new_figure
+    from tinygrad_edu.viz.plots import docs_figure, save_figure
 
     optimum = results["optimum"]
-    fig, (ax_theta, ax_error, ax_sgd) = new_figure(1, 3, size=(14, 3.8))
+    fig, (ax_theta, ax_error, ax_sgd) = docs_figure(3)
     for lr, history in results["gd"].items():
         ax_theta.plot(np.clip(history, -2, 8), marker=".", label=f"α = {lr}")
         ax_error.semilogy(np.abs(history - optimum) + 1e-17, marker=".", label=f"α = {lr}")
     ax_theta.axhline(optimum, color="k", linestyle="--", linewidth=1, label="mean(y)")
     ax_theta.set(xlabel="step", ylabel="θ (clipped to [−2, 8])", title="GD on the constant model")
-    ax_theta.legend(fontsize="x-small")
+    ax_theta.legend(fontsize="small")
     ax_error.set(xlabel="step", ylabel="|θ − mean(y)|", title="error × |1 − 2α| per step", ylim=(1e-16, 1e3))
     ax_sgd.plot(results["sgd"], linewidth=0.8, label="single-sample SGD, α = 0.05")
     ax_sgd.axhline(optimum, color="k", linestyle="--", linewidth=1, label="mean(y)")
     ax_sgd.set(xlabel="step", ylabel="θ", title="SGD follows one vote at a time")
-    ax_sgd.legend(fontsize="x-small")
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / "constant_model.png"
-    fig.savefig(path, dpi=110)
-    return path
+    ax_sgd.legend(fontsize="small")
+    return save_figure(fig, out / "constant_model.png")
 
 
 if __name__ == "__main__":

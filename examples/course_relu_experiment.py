@@ -5,7 +5,7 @@ piecewise-linear target. Every elbow starts inside the data. Two modes start fro
 weights: (a) train the output layer only (lr 0.2), a linear least-squares problem in the
 fixed ReLU features, whose closed-form answer is the ridge fit; (b) train all layers (lr 0.02):
 now the elbows move, some towards the target's kinks, some off the edge of the data where
-they die. The full setup is in ``tinygrad_edu.course`` (and LESSONS.md, section 3).
+they die. The full setup is in ``tinygrad_edu.course`` and on the course page of the docs.
 
 ``--quick`` (default): width 20, both modes, 30,000 steps each (seconds).
 ``--full``: widths 10, 20 and 40, both modes, 150,000 steps each: the course's 900,000 steps.
@@ -31,7 +31,8 @@ def main(argv: list[str] | None = None) -> dict:
     size.add_argument("--full", action="store_true", help="widths 10/20/40, 150,000 steps per run (900,000 in all)")
     parser.add_argument("--steps", type=int, default=None, help="steps per run (overrides --quick/--full)")
     parser.add_argument("--widths", type=int, nargs="+", default=None, help="hidden widths (overrides --quick/--full)")
-    parser.add_argument("--seed", type=int, default=0)
+    # Seed 1, as in `tinygrad-edu demo`: a typical run (with seed 0 the all-layers run stalls).
+    parser.add_argument("--seed", type=int, default=1, help="random seed (default 1, a typical run)")
     parser.add_argument("--float32", action="store_true", help="train in float32 instead of float64")
     parser.add_argument("--gif", action="store_true", help="also write an animated GIF of the all-layers run")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -80,11 +81,8 @@ def save_figures(result: course.ExperimentResult, out: Path, gif: bool = False) 
     paths = []
     for (width, mode), run in result.runs.items():
         path = out / f"course_snapshots_w{width}_{mode}.png"
-        plots.plot_snapshot_grid(run, result.data).savefig(path, dpi=90)
-        paths.append(path)
-    path = out / "course_training.png"
-    plots.plot_course_summary(result).savefig(path, dpi=100)
-    paths.append(path)
+        paths.append(plots.save_figure(plots.plot_snapshot_grid(run, result.data), path))
+    paths.append(plots.save_figure(plots.plot_course_summary(result), out / "course_training.png"))
     if gif:
         width = max(w for w, _ in result.runs)
         run = result.runs.get((width, "all")) or next(iter(result.runs.values()))

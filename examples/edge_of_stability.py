@@ -162,15 +162,17 @@ def plot_quadratic(lam_max: float, runs: list[QuadraticRun], path: Path) -> None
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(7, 4.5), constrained_layout=True)
+    from tinygrad_edu.viz.plots import DOCS_WIDTH, save_figure
+
+    fig, ax = plt.subplots(figsize=(DOCS_WIDTH, 4.5), constrained_layout=True)
     colours = plt.cm.coolwarm(np.linspace(0, 1, len(runs)))
     for run, colour in zip(runs, colours):
         ax.semilogy(run.norms, color=colour, label=f"η = {run.factor:g} × 2/λ_max ({run.verdict})")
     ax.set_xlabel("GD step")
     ax.set_ylabel("‖x_t‖")
     ax.set_title(f"GD on a quadratic: λ_max = {lam_max:.3g}, threshold 2/λ_max = {2 / lam_max:.3g}")
-    ax.legend(fontsize=8)
-    fig.savefig(path, dpi=120)
+    ax.legend(fontsize="small")
+    save_figure(fig, path)
     plt.close(fig)
 
 
@@ -180,7 +182,9 @@ def plot_sharpness(runs: list[SharpnessRun], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 7), sharex=True, constrained_layout=True)
+    from tinygrad_edu.viz.plots import DOCS_WIDTH, save_figure
+
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(DOCS_WIDTH, 7), sharex=True, constrained_layout=True)
     colours = plt.cm.viridis(np.linspace(0, 0.9, len(runs)))
     for run, colour in zip(runs, colours):
         top.plot(run.steps, run.sharpness, color=colour, label=f"η = {run.lr:g}")
@@ -188,11 +192,11 @@ def plot_sharpness(runs: list[SharpnessRun], path: Path) -> None:
         bottom.semilogy(run.losses, color=colour, linewidth=0.8, label=f"η = {run.lr:g}")
     top.set_ylabel("sharpness λ_max (dashed: 2/η)")
     top.set_yscale("log")
-    top.set_title("Full-batch GD on the course's ReLU task (width 20): sharpness rises to 2/η")
-    top.legend(fontsize=8)
+    top.set_title("Full-batch GD on the course's ReLU task (width 20):\nsharpness rises to 2/η")
+    top.legend(fontsize="small")
     bottom.set_xlabel("GD step")
     bottom.set_ylabel("training MSE")
-    fig.savefig(path, dpi=120)
+    save_figure(fig, path)
     plt.close(fig)
 
 

@@ -99,28 +99,25 @@ def plot(out: Path, model: nn.Module, x_train, y_train, x_test, y_test, train_cu
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
     out.mkdir(parents=True, exist_ok=True)
     with tg.no_grad():
         fit = model(tg.Tensor(x_test)).numpy()
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    from tinygrad_edu.viz.plots import docs_figure, save_figure
+
+    fig, (left, right) = docs_figure(2, panel_height=3.4)
     left.scatter(x_train[:, 0], y_train[:, 0], s=8, color="0.6", label="training data (noisy)")
     left.plot(x_test[:, 0], y_test[:, 0], "k--", label="truth")
     left.plot(x_test[:, 0], fit[:, 0], color="C1", lw=2, label="MLP fit")
     left.set(xlabel="x", ylabel="y", title="MLP(1, [64, 64], 1) fit")
-    left.legend()
+    left.legend(fontsize="small")
     epochs = np.arange(1, len(train_curve) + 1)
     right.semilogy(epochs, train_curve, label="train MSE (noisy targets)")
     right.semilogy(epochs, test_curve, label="test MSE (noiseless)")
     right.axhline(NOISE**2, color="0.5", ls=":", label="noise variance σ²")
     right.set(xlabel="epoch", ylabel="MSE", title="loss curves")
-    right.legend()
-    fig.tight_layout()
-    path = out / "fit_1d_mlp.png"
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    right.legend(fontsize="small")
+    return save_figure(fig, out / "fit_1d_mlp.png")
 
 
 if __name__ == "__main__":

@@ -121,9 +121,9 @@ def save_figure(results: dict, out: Path) -> Path:
     import matplotlib
 
     matplotlib.use("Agg")
-    from tinygrad_edu.viz.plots import new_figure, plot_lr_sweep
+    from tinygrad_edu.viz.plots import docs_figure, plot_lr_sweep, save_figure
 
-    fig, (ax_quadratic, ax_net, ax_scan) = new_figure(1, 3, size=(15, 3.8))
+    fig, (ax_quadratic, ax_net, ax_scan) = docs_figure(3, panel_height=3.2)
     plot_lr_sweep({f"η = {f:g}·2/λ_max": v for f, v in results["quadratic"].items()},
                   title=f"quadratic, λ = {EIGENVALUES.tolist()}", ax=ax_quadratic)
     shown = (0.05, 0.3, 0.9, 1.5, 4.0)
@@ -140,11 +140,8 @@ def save_figure(results: dict, out: Path) -> Path:
     ax_scan.axvline(1.0, color="k", linestyle="--", label="η = 2/λ_max")
     ax_scan.axhline(1.0, color="0.6", linewidth=0.8)
     ax_scan.set(xlabel="η / (2/λ_max)", ylabel="final / initial loss (1e3: diverged)", title="the stability limit")
-    ax_scan.legend(fontsize="x-small")
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / "learning_rate_sweep.png"
-    fig.savefig(path, dpi=110)
-    return path
+    ax_scan.legend(fontsize="small")
+    return save_figure(fig, out / "learning_rate_sweep.png")
 
 
 if __name__ == "__main__":

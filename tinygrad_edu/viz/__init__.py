@@ -19,7 +19,8 @@ computation graph: 3 values, 2 ops, 0 modules
 """
 
 from . import plots  # noqa: F401  (lesson plots; imports matplotlib only inside its functions)
-from .graph import ComputationGraph, draw_graph, relu_activity
+from .digraph import ComputationGraph
+from .graph import draw_graph, relu_activity
 from .render import RendererNotFoundError, RenderError, available_backends, render, tidy_svg, to_svg
 from .text import graph_summary
 

@@ -14,6 +14,7 @@ needs no program to build it. Drawing it needs a renderer: see ``render.py``.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 from typing import Any
 
@@ -22,64 +23,12 @@ import numpy as np
 
 from . import labels
 from .collapse import Hidden, ModuleSpec, Summary, VisibleGraph, simplify
-from .render import INSTALL_HINT, to_svg
-from .render import render as render_graph
+from .digraph import ComputationGraph
 from .trace import ModuleCall, OpNode, TracedGraph, ValueNode, flow_gradients, gc_paused, trace
 
 RANKDIRS = ("LR", "RL", "TB", "BT")
 # Ops whose operands can be swapped freely; the arrows into any other op are numbered.
 _COMMUTATIVE = frozenset({"Add", "Mul", "Maximum", "Minimum"})
-
-
-class ComputationGraph(graphviz.Digraph):
-    """A ``graphviz.Digraph`` that shows itself in Jupyter without the ``dot`` program.
-
-    Display goes through ``viz.render``'s backends (system Graphviz, else the
-    in-process one) and never raises: without any renderer the notebook shows the
-    DOT text and how to install one. ``save(path)`` writes a file the same way.
-    Attributes set by ``draw_graph``: ``node_count`` (nodes drawn), ``total_nodes``
-    (nodes in the full graph) and ``collapsed`` (labels of the collapsed modules).
-
-    >>> import tinygrad_edu as tg
-    >>> w = tg.Tensor([1.0, 2.0], requires_grad=True, name="w")
-    >>> graph = draw_graph((w * w).sum())
-    >>> isinstance(graph, graphviz.Digraph), graph.node_count, graph.collapsed
-    (True, 5, ())
-    """
-
-    node_count: int = 0
-    total_nodes: int = 0
-    collapsed: tuple[str, ...] = ()
-
-    def save(self, path: Any, format: Any = None, backend: str = "auto") -> Any:
-        """Write the picture to ``path`` (see ``viz.render``) and return the written path."""
-        return render_graph(self, path, format=format, backend=backend)
-
-    def to_svg(self, backend: str = "auto") -> str:
-        """The picture as SVG text (cached until the graph changes)."""
-        cached = getattr(self, "_svg_cache", None)
-        if cached is not None and cached[0] == (self.source, backend):
-            return cached[1]
-        svg = to_svg(self, backend)
-        self._svg_cache = ((self.source, backend), svg)
-        return svg
-
-    def _repr_image_svg_xml(self) -> str:
-        """graphviz's own SVG hook, sent through ``to_svg`` so it works without the ``dot`` program too."""
-        return self.to_svg()
-
-    def _repr_mimebundle_(self, include: Iterable[str] | None = None, exclude: Iterable[str] | None = None, **_: Any) -> dict:
-        try:
-            bundle = {"image/svg+xml": self.to_svg(), "text/plain": f"<ComputationGraph: {self.node_count} nodes>"}
-        except Exception as error:  # a notebook cell must never fail because a picture could not be drawn
-            hint = "" if INSTALL_HINT in str(error) else f"\n// to see it, {INSTALL_HINT}"
-            bundle = {"text/plain": f"{self.source}\n// cannot draw this graph here: {error}{hint}"}
-        try:
-            wanted = set(bundle) if include is None else set(include) | {"text/plain"}
-            wanted -= set(exclude or ())
-        except TypeError:
-            wanted = set(bundle)
-        return {mime: data for mime, data in bundle.items() if mime in wanted}
 
 
 def _as_roots(roots: tuple) -> tuple:
@@ -189,7 +138,9 @@ class _Builder:
             attrs: dict[str, str] = {}
             op = ops_by_id.get(edge.target)
             if op is not None and edge.position is not None and len(op.inputs) > 1 and op.name not in _COMMUTATIVE:
-                attrs.update(headlabel=str(edge.position + 1), labelfontsize="8")
+                # Beside the arrow, up and back from its head: the default spot is under the arrowhead.
+                attrs.update(headlabel=str(edge.position + 1), labelfontsize="9", labeldistance="1.8",
+                             labelangle="-35", labelfontcolor="#333333")
             level = levels.get(edge.value.id)
             if level == "zero":
                 attrs.update(style="dashed", color=labels.ZERO_GRAD_COLOUR, tooltip="zero gradient")
@@ -345,11 +296,18 @@ def draw_graph(
 def _draw(roots: tuple, max_nodes: int | None, rankdir: str, show_grad: bool, show_data: bool,
           collapse: Any, expand: Any, grad_flow: bool, legend: bool, title: str | None) -> ComputationGraph:
     traced = trace(*roots)
+    if grad_flow and traced.released():
+        warnings.warn(
+            "draw_graph(..., grad_flow=True) after backward(): backward() freed this graph's saved values, so "
+            "only the gradients stored on leaves (and on tensors that called retain_grad()) can be shown; the "
+            "other values read 'grad: not kept (non-leaf)'. Draw the graph before backward(), or call "
+            "loss.backward(retain_graph=True).", UserWarning, stacklevel=3,
+        )
     visible = simplify(traced, max_nodes=max_nodes, collapse=collapse, expand=expand)
     flows = flow_gradients(traced) if grad_flow else None
     builder = _Builder(traced, visible, rankdir, show_data, show_grad, flows)
 
-    dot = ComputationGraph(name="computation_graph")
+    dot = ComputationGraph(name="computation_graph", format="svg")  # SVG: drawable without the system Graphviz
     dot.attr(rankdir=rankdir, fontname="Helvetica", fontsize="11", nodesep="0.2", ranksep="0.3", labelloc="t")
     dot.attr("node", fontname="Helvetica", fontsize="10", margin="0.06,0.03", height="0.3")
     dot.attr("edge", arrowsize="0.6", color="#555555", fontname="Helvetica")

@@ -6,6 +6,7 @@ and the text view (``text.py``) describe tensors the same way.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Any
 
@@ -29,9 +30,10 @@ FAMILY_COLOURS = {
 }
 COLLAPSED_COLOUR = "#f1e9dc"
 DEAD_UNIT_COLOUR = "#f4a6a6"  # a ReLU with units that never fire on the batch
-ZERO_GRAD_COLOUR = "#9e9e9e"
-# Edge colours for gradient magnitude, small to large (grad_flow view).
-GRAD_COLOURS = ("#9ecae1", "#4292c6", "#08519c", "#e6550d", "#a50f15")
+ZERO_GRAD_COLOUR = "#767676"  # grey with a contrast of 4.5:1 on white
+# Edge colours for gradient magnitude, small to large (grad_flow view): cool to warm, each with
+# a contrast of at least 4.5:1 on white, so that even the thinnest arrow stays visible.
+GRAD_COLOURS = ("#4575b4", "#7b3294", "#c2410c", "#b2182b", "#67001f")
 
 ACTIVATIONS = frozenset({"ReLU", "LeakyReLU", "Sigmoid", "Tanh"})
 # Fused ops (``ops/fused.py``) that do the work of a family in one node.
@@ -108,13 +110,30 @@ def grad_summary(grad: np.ndarray) -> str:
     return f"norm {fmt(np.linalg.norm(finite))}, range [{fmt(finite.min())}, {fmt(finite.max())}]"
 
 
-def clean_text(text: Any, limit: int = 60) -> str:
-    """User text made one line and of bounded length (for the drawing and the text view).
+# Characters that cannot appear in a picture's text: control characters (a NUL ends the
+# string the renderer reads, and DOT parsers refuse most others) and lone surrogates (not
+# encodable as UTF-8). Each is shown as its Python escape instead, e.g. ``\x00``.
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
-    >>> clean_text("a\\nb" + "c" * 80, limit=8)
+
+def _escape_unprintable(match: re.Match) -> str:
+    code = ord(match.group(0))
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def clean_text(text: Any, limit: int = 60) -> str:
+    r"""User text made one printable line of bounded length (for the drawing and the text view).
+
+    Line breaks and tabs become spaces; other control characters (such as a NUL byte) are
+    shown as their Python escape, so the text never breaks the DOT parser.
+
+    >>> clean_text("a\nb" + "c" * 80, limit=8)
     'a bcccc…'
+    >>> print(clean_text("w\x00\x1b[1m"))
+    w\x00\x1b[1m
     """
     text = str(text).replace("\r\n", " ").replace("\r", " ").replace("\n", " ").replace("\t", " ")
+    text = _UNPRINTABLE.sub(_escape_unprintable, text)
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return text

