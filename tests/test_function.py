@@ -188,3 +188,56 @@ def test_a_tensor_that_requires_grad_as_a_keyword_option_is_refused_not_silently
     out = ScaledProduct.apply(a, b, scale=2.0)  # numbers as options are fine
     out.sum().backward()
     np.testing.assert_allclose(a.grad, [4.0, 6.0])
+
+
+# ---------------------------------------------------------------- declarations
+def test_a_declared_op_gets_its_method_numpy_dispatch_and_drawing_family():
+    from tinygrad_edu.viz import labels
+    from tinygrad_edu.viz.trace import trace
+
+    class Cube(tg.Function):
+        """x³; d/dx = 3x²."""
+
+        methods = ("cube_for_test",)
+        numpy_functions = (np.cbrt,)  # (any NumPy function: the declaration decides what it means)
+        family = "activation"
+        backward_accepts_arrays = True
+
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x**3
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            (x,) = ctx.saved_tensors
+            return grad_output * 3 * x**2
+
+        @classmethod
+        def numpy_function(cls, func):
+            return lambda x: cls.apply(x)
+
+    try:
+        x = tg.Tensor([2.0], requires_grad=True)
+        y = x.cube_for_test()
+        assert y.tolist() == [8.0] and np.cbrt(x).tolist() == [8.0]
+        y.backward(retain_graph=True)
+        assert x.grad.tolist() == [12.0]
+        assert [op.family for op in trace(y).ops] == ["activation"]
+        assert set(labels.FAMILY_COLOURS) >= set(tg.function.FAMILIES)
+    finally:  # the declaration is global: take it back
+        del tg.Tensor.cube_for_test
+        del tg.function._METHOD_OWNERS["cube_for_test"]
+        del tg.function.NUMPY_FUNCTIONS[np.cbrt]
+
+
+def test_a_declaration_cannot_hide_a_tensor_method_or_take_an_unknown_family():
+    with pytest.raises(ValueError, match="Tensor already defines it"):
+
+        class Backward(tg.Function):  # noqa: F841
+            methods = ("backward",)
+
+    with pytest.raises(ValueError, match="family"):
+
+        class Strange(tg.Function):  # noqa: F841
+            family = "magic"

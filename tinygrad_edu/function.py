@@ -49,6 +49,8 @@ OPS: dict[str, type[Function]] = {}
 NUMPY_FUNCTIONS: dict[Any, Callable] = {}
 #: Tensor method name -> what declared it (an op class or a composite function).
 _METHOD_OWNERS: dict[str, Any] = {}
+#: The families an op may declare (the visualizer has a colour for each).
+FAMILIES = ("arithmetic", "activation", "reduction", "shape", "matmul", "loss", "custom")
 #: Called with every new graph node (see ``add_node_hook``).
 _node_hooks: list[Callable[[Context], None]] = []
 
@@ -209,6 +211,9 @@ class Function:
     family = "custom"
     #: True when swapping the inputs gives the same result (the drawing then skips operand numbers).
     commutative = False
+    #: True when an output of 0 lets no gradient through, so a unit that is 0 on every sample is
+    #: dead (ReLU): the visualizer counts and marks such units.
+    dead_when_zero = False
     #: True when backward uses only operators and NumPy calls, so it also runs on plain arrays.
     backward_accepts_arrays = False
     #: Set in a family base class's own body: it only shares code and is not an op itself.
@@ -317,6 +322,8 @@ def _declare_op(cls: type[Function]) -> None:
     Only what the class itself declares counts (``cls.__dict__``): a subclass does not
     take over the method names of the class it extends.
     """
+    if cls.family not in FAMILIES:
+        raise ValueError(f"{cls.__name__}.family is {cls.family!r}; choose one of {', '.join(FAMILIES)}")
     if not cls.__dict__.get("abstract", False):
         OPS[_qualified_name(cls)] = cls
     for name in cls.__dict__.get("methods", ()):

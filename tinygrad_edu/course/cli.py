@@ -153,7 +153,7 @@ def _write_graph(result: Any, out: Path) -> list[Path]:
     loss = nn.functional.mse_loss(model(x), y)
     loss.name = "loss"
     loss.retain_grad()
-    loss.backward()  # so the graph shows gradients too
+    loss.backward(retain_graph=True)  # so the graph shows gradients too (and can compute the flows)
     graph = draw_graph(loss, grad_flow=True,
                        title=f"the trained network (all layers, step {int(run.steps[-1]):,}) on the {len(x)} training points")
     svg = out / "graph.svg"

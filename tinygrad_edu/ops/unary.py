@@ -92,6 +92,7 @@ class ReLU(Activation):
     """max(0, x); d/dx relu(x) = 1[x > 0] (0 at x = 0, PyTorch's convention)."""
 
     methods = ("relu",)
+    dead_when_zero = True
 
     @staticmethod
     def forward(ctx, x):

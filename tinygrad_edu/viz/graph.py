@@ -28,7 +28,6 @@ from .trace import ModuleCall, OpNode, TracedGraph, ValueNode, flow_gradients, g
 
 RANKDIRS = ("LR", "RL", "TB", "BT")
 # Ops whose operands can be swapped freely; the arrows into any other op are numbered.
-_COMMUTATIVE = frozenset({"Add", "Mul", "Maximum", "Minimum"})
 
 
 def _as_roots(roots: tuple) -> tuple:
@@ -86,7 +85,7 @@ class _Builder:
         self.used_families.add(op.family)
         attrs = {"label": graphviz.nohtml(labels.dot_text(op.name)), "shape": "box", "style": "rounded,filled",
                  "fillcolor": labels.FAMILY_COLOURS[op.family]}
-        if self.flows is not None and op.name == "ReLU" and op.outputs:
+        if self.flows is not None and op.ctx.function.dead_when_zero and op.outputs:
             stats = relu_activity(op.outputs[0].array)
             fields = [op.name, f"inactive {stats[0]:.0%}"]
             if stats[2]:
@@ -106,7 +105,7 @@ class _Builder:
                 fields.append("grad: not computed yet" if norm is None else f"grad norm {labels.fmt(norm)}")
         dead = 0
         if self.flows is not None:
-            dead = sum(relu_activity(op.outputs[0].array)[1] for op in summary.ops if op.name == "ReLU" and op.outputs)
+            dead = sum(relu_activity(op.outputs[0].array)[1] for op in summary.ops if op.ctx.function.dead_when_zero and op.outputs)
             if dead:
                 fields.append(f"dead ReLU units {dead}")
                 self.dead_relus = True
@@ -137,7 +136,7 @@ class _Builder:
         for edge in self.visible.edges:
             attrs: dict[str, str] = {}
             op = ops_by_id.get(edge.target)
-            if op is not None and edge.position is not None and len(op.inputs) > 1 and op.name not in _COMMUTATIVE:
+            if op is not None and edge.position is not None and len(op.inputs) > 1 and not op.ctx.function.commutative:
                 # Beside the arrow, up and back from its head: the default spot is under the arrowhead.
                 attrs.update(headlabel=str(edge.position + 1), labelfontsize="9", labeldistance="1.8",
                              labelangle="-35", labelfontcolor="#333333")

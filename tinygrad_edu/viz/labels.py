@@ -7,7 +7,6 @@ and the text view (``text.py``) describe tensors the same way.
 from __future__ import annotations
 
 import re
-from functools import cache
 from typing import Any
 
 import numpy as np
@@ -26,6 +25,7 @@ FAMILY_COLOURS = {
     "reduction": "#e2d6f3",
     "shape": "#f3f0cf",
     "matmul": "#cfe8e6",
+    "loss": "#fbe3cf",
     "custom": "#e8e8e8",
 }
 COLLAPSED_COLOUR = "#f1e9dc"
@@ -35,9 +35,6 @@ ZERO_GRAD_COLOUR = "#767676"  # grey with a contrast of 4.5:1 on white
 # a contrast of at least 4.5:1 on white, so that even the thinnest arrow stays visible.
 GRAD_COLOURS = ("#4575b4", "#7b3294", "#c2410c", "#b2182b", "#67001f")
 
-ACTIVATIONS = frozenset({"ReLU", "LeakyReLU", "Sigmoid", "Tanh"})
-# Fused ops (``ops/fused.py``) that do the work of a family in one node.
-_FUSED_FAMILIES = {"Linear": "matmul", "MSELoss": "reduction"}
 
 
 def fmt(x: float) -> str:
@@ -207,35 +204,6 @@ def module_label(module: Any, path: str | None = None) -> str:
     path = getattr(module, "_path", None) if path is None else path
     title = f"{kind}{detail}"
     return clean_text(f"{path}: {title}" if path else title, 80)
-
-
-@cache  # called once per op node: a 100,000-node graph asks the same few classes again and again
-def op_family(function: type) -> str:
-    """The colour family of an op class: activation, matmul, reduction, shape, arithmetic or custom.
-
-    >>> from tinygrad_edu import ops
-    >>> op_family(ops.ReLU), op_family(ops.MatMul), op_family(ops.Sum), op_family(ops.Add)
-    ('activation', 'matmul', 'reduction', 'arithmetic')
-    """
-    from .. import ops
-    from ..ops.binary import BinaryOp
-    from ..ops.reduce import Reduction
-    from ..ops.shape import ShapeOp
-    from ..ops.unary import UnaryOp
-
-    if function.__name__ in ACTIVATIONS:
-        return "activation"
-    if function.__name__ in _FUSED_FAMILIES:
-        return _FUSED_FAMILIES[function.__name__]
-    if issubclass(function, ops.MatMul):
-        return "matmul"
-    if issubclass(function, Reduction):
-        return "reduction"
-    if issubclass(function, ShapeOp):
-        return "shape"
-    if issubclass(function, (BinaryOp, UnaryOp)):
-        return "arithmetic"
-    return "custom"
 
 
 def grad_colour(level: float) -> str:

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor
-from .labels import module_label, op_family
+from .labels import module_label
 
 
 @dataclass(eq=False)
@@ -306,7 +306,7 @@ def trace(*roots: Tensor) -> TracedGraph:
                 edges.append(Edge(producer.id, node.id, node))
             order.append(node)
         else:
-            op = OpNode(f"op{len(ops)}", item, op_family(item.function), calls.lookup(getattr(item, "module_scope", ())))
+            op = OpNode(f"op{len(ops)}", item, item.function.family, calls.lookup(getattr(item, "module_scope", ())))
             for position, operand in enumerate(_children(item, constants)):
                 value = values[id(operand)]
                 op.inputs.append(value)
