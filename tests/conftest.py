@@ -23,10 +23,10 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 def _restore_global_state():
     """Tests may change the default dtype or grad mode; put them back afterwards."""
     import tinygrad_edu as tg
-    from tinygrad_edu.grad_mode import _mode
-    from tinygrad_edu.nn.module import _calls
+    from tinygrad_edu.grad_mode import _grad_enabled
+    from tinygrad_edu.nn.module import _module_calls
 
     yield
     tg.set_default_dtype(np.float64)
-    _mode.enabled = True
-    _calls.stack = ()
+    _grad_enabled.set(True)
+    _module_calls.set(())

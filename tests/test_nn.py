@@ -9,7 +9,7 @@ import pytest
 
 import tinygrad_edu as tg
 from tinygrad_edu import nn
-from tinygrad_edu.nn.module import _calls
+from tinygrad_edu.nn.module import _module_calls
 from tinygrad_edu.nn import init
 
 
@@ -363,7 +363,7 @@ def test_graph_nodes_record_the_modules_that_made_them():
     assert out.grad_fn.name == "Linear" and out.grad_fn.module_scope == (net, net[2])  # the fused x @ W.T + b node
     relu_node = out.grad_fn.inputs[0].grad_fn
     assert relu_node.name == "ReLU" and relu_node.module_scope == (net, net[1])
-    assert _calls.stack == ()
+    assert _module_calls.get() == ()
     assert not hasattr((out * 2).grad_fn, "module_scope")  # made outside any module
 
 
@@ -373,7 +373,7 @@ def test_module_calls_are_restored_after_an_error():
     assert out.grad_fn.module_scope == (block, block.layers[2])
     with pytest.raises(ValueError):
         block(tg.ones(1, 5))
-    assert _calls.stack == ()
+    assert _module_calls.get() == ()
 
 
 def test_module_calls_are_per_thread():
@@ -383,7 +383,7 @@ def test_module_calls_are_per_thread():
     layer = nn.Linear(1, 1)
 
     def other_thread():
-        seen.append(_calls.stack)
+        seen.append(_module_calls.get())
         seen.append(getattr((tg.ones(1, requires_grad=True) * 2).grad_fn, "module_scope", ()))
 
     class Spawner(nn.Module):

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import tinygrad_edu as tg
 from tinygrad_edu import viz
-from tinygrad_edu.nn.module import _calls
+from tinygrad_edu.nn.module import _module_calls
 
 
 # ---------------------------------------------------------------------- helpers
@@ -41,12 +41,11 @@ class FakeModule:
         self._path = path
 
     def __call__(self, x):
-        outer = _calls.stack
-        _calls.stack = outer + (self,)
+        token = _module_calls.set(_module_calls.get() + (self,))
         try:
             return self.forward(x)
         finally:
-            _calls.stack = outer
+            _module_calls.reset(token)
 
 
 class FakeLinear(FakeModule):

@@ -16,7 +16,7 @@ import pytest
 
 import tinygrad_edu as tg
 from tinygrad_edu import viz
-from tinygrad_edu.nn.module import _calls
+from tinygrad_edu.nn.module import _module_calls
 from tinygrad_edu.viz import labels
 
 _ATTRIBUTE = re.compile(r'(\w+)=("(?:[^"\\]|\\.)*"|[^\s\]]+)')
@@ -123,12 +123,11 @@ class Block:
         self.scale = tg.Tensor([2.0, 3.0], requires_grad=True, name="block.scale")
 
     def __call__(self, x):
-        outer = _calls.stack
-        _calls.stack = outer + (self,)
+        token = _module_calls.set(_module_calls.get() + (self,))
         try:
             return (x * self.scale + x).relu() - x
         finally:
-            _calls.stack = outer
+            _module_calls.reset(token)
 
 
 def test_a_collapsed_module_gets_one_arrow_per_tensor_that_enters_it():

@@ -138,18 +138,15 @@ def run_backward(
         pending.send(root, root_grad)
     with set_grad_enabled(create_graph):  # the backward pass itself is recorded only for create_graph
         while pending.heap:
-            node, output, grad_output = pending.pop_latest()
+            _, node, output = heappop(pending.heap)  # the latest node still waiting
+            grad_output = pending.at_node.pop(node)  # its output's gradient, complete now
             if output._retains_grad if wanted is None else id(output) in wanted:
                 pending.totals[id(output)] = (output, grad_output)
             as_tensors = create_graph or not node.function.backward_accepts_arrays
-            input_grads = call_backward(node, output, grad_output, as_tensors)
+            input_grads = call_backward(node, output, grad_output, as_tensors, retain_graph)
             for index, (parent, grad) in enumerate(zip(node.inputs, input_grads)):
                 if grad is not None and isinstance(parent, Tensor) and parent.requires_grad:
                     pending.send(parent, fit_gradient(grad, parent, node, index, create_graph))
-            if retain_graph:
-                node.drop_unpacked()
-            else:
-                node.release()
     return pending.totals
 
 
@@ -182,23 +179,24 @@ class _Gradients:
             self.at_node[node] = grad
             heappush(self.heap, (-node.sequence, node, tensor))
 
-    def pop_latest(self) -> tuple[Context, Tensor, Any]:
-        """The latest-made node still waiting, its output tensor, and its output's total gradient."""
-        _, node, output = heappop(self.heap)
-        return node, output, self.at_node.pop(node)
-
 
 # ---------------------------------------------------------------- 3. one node's backward
-def call_backward(node: Context, output: Tensor, grad_output: Any, as_tensors: bool) -> tuple:
-    """Run ``node``'s backward (the chain rule of its op): one gradient (or None) per input."""
-    node.unpack_saved(output, as_tensors)  # lent for this call; the caller drops them after
+def call_backward(node: Context, output: Tensor, grad_output: Any, as_tensors: bool, retain_graph: bool) -> tuple:
+    """Run ``node``'s backward (the chain rule of its op): one gradient (or None) per input.
+
+    The saved values are lent to the backward for this call; after it they are freed,
+    unless ``retain_graph`` keeps them for another backward through the same graph.
+    """
+    node.unpack_saved(output, as_tensors)
     if as_tensors and not isinstance(grad_output, Tensor):
         grad_output = Tensor._wrap(grad_output)
     try:
         grads = node.function.backward(node, grad_output)
-    except BaseException:
-        node.drop_unpacked()
-        raise
+    finally:
+        if retain_graph:
+            node.drop_unpacked()
+        else:
+            node.release()
     if type(grads) is not tuple:
         grads = (grads,)
     if len(grads) != len(node.inputs):

@@ -39,7 +39,8 @@ from typing import Any
 
 import numpy as np
 
-from .grad_mode import _mode
+from .grad_mode import _grad_enabled
+from . import tensor as _tensor_module
 from .tensor import Tensor, graph_clock
 
 
@@ -123,6 +124,9 @@ class Context:
                 f"trying to backward through the graph a second time (the saved values of {self.name} were freed "
                 "after backward()): call backward(retain_graph=True) if you need to go through it again"
             )
+        if not as_tensors and _tensor_module.last_change_anywhere < self.sequence:
+            self._unpacked = self._saved  # nothing anywhere was changed in place since this node was made
+            return
         unpacked = []
         for value in self._saved:
             owner = output if output is not None and output._data is value else None  # whose value is it?
@@ -267,7 +271,7 @@ class Function:
             raise cls.explain_error(error, arrays, options) from None
         if type(output) is not np.ndarray or output.dtype.kind != "f":
             output = _as_output_array(output, arrays, ctx)
-        if needs_grad and _mode.enabled:
+        if needs_grad and _grad_enabled.get():
             for hook in _node_hooks:
                 hook(ctx)
             return Tensor._wrap(output, ctx)

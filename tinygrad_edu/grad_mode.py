@@ -1,23 +1,20 @@
 """Grad mode: whether new operations record the computation graph.
 
 The mode is per thread, as in PyTorch: ``no_grad()`` in an evaluation thread leaves a
-training thread recording. A new thread starts with recording on.
+training thread recording. A new thread starts with recording on. (It is kept in a
+``contextvars.ContextVar``: each thread has its own context, and reading it is cheap,
+which matters because every op reads it.)
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
-import threading
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any
 
-
-class _GradMode(threading.local):
-    enabled = True  # the class attribute is every new thread's starting value
-
-
-_mode = _GradMode()
+_grad_enabled: ContextVar[bool] = ContextVar("tinygrad_edu_grad_enabled", default=True)
 
 
 def is_grad_enabled() -> bool:
@@ -28,7 +25,7 @@ def is_grad_enabled() -> bool:
     ...     tg.is_grad_enabled()
     False
     """
-    return _mode.enabled
+    return _grad_enabled.get()
 
 
 def _check_mode(mode: Any) -> bool:
@@ -46,14 +43,13 @@ class _GradModeSwitch:
 
     def __init__(self, mode: bool) -> None:
         self.mode = mode
-        self._previous = True
+        self._tokens: list[Any] = []  # (a stack: the same switch may be entered again inside its block)
 
     def __enter__(self) -> None:
-        self._previous = _mode.enabled
-        _mode.enabled = self.mode
+        self._tokens.append(_grad_enabled.set(self.mode))
 
     def __exit__(self, *exc_info: object) -> None:
-        _mode.enabled = self._previous
+        _grad_enabled.reset(self._tokens.pop())
 
     def __call__(self, func: Callable) -> Callable:
         if not callable(func):
@@ -156,13 +152,17 @@ class set_grad_enabled(_GradModeSwitch):
     """
 
     def __init__(self, mode: bool) -> None:
-        super().__init__(_check_mode(mode))
-        self._previous = _mode.enabled  # what the end of a ``with`` block restores
-        _mode.enabled = self.mode  # takes effect now, as in PyTorch (so a plain call works)
+        if mode is not True and mode is not False:
+            _check_mode(mode)
+        self.mode = mode
+        self._token = _grad_enabled.set(mode)  # takes effect now, as in PyTorch (so a plain call works)
 
     def __enter__(self) -> None:
-        _mode.enabled = self.mode  # (already set by the call; the mode before it was kept)
+        pass  # the call already switched the mode; the end of the block restores the one before it
+
+    def __exit__(self, *exc_info: object) -> None:
+        _grad_enabled.reset(self._token)
 
     def __call__(self, func: Callable) -> Callable:
-        _mode.enabled = self._previous  # decorating must not switch the mode outside the function
-        return super().__call__(func)
+        _grad_enabled.reset(self._token)  # decorating must not switch the mode outside the function
+        return _GradModeSwitch(self.mode)(func)

@@ -23,6 +23,9 @@ from .grad_mode import is_grad_enabled, no_grad
 #: The graph's clock: it stamps every new graph node and every in-place change, so that a
 #: backward can tell whether a value it saved was changed after it was saved.
 graph_clock = itertools.count(1)
+#: The stamp of the latest in-place change of any tensor (a backward whose nodes are all
+#: younger has nothing to check, the usual case in training).
+last_change_anywhere = 0
 
 
 class _Size(int):
@@ -254,8 +257,9 @@ class Tensor:
     # ------------------------------------------------------------------ in-place updates
     def _mark_modified(self) -> None:
         """Record an in-place change of ``_data``: bumps the version, stamps the time (backward checks it)."""
+        global last_change_anywhere
         self._version += 1
-        self._changed_at = next(graph_clock)
+        self._changed_at = last_change_anywhere = next(graph_clock)
 
     def _update_in_place(self, name: str, compute: Callable[[], Any], *operands: Any) -> Tensor:
         """Overwrite the values with ``compute()``'s, in place, with PyTorch's rules (see ``add_``)."""

@@ -123,6 +123,15 @@ class Identity(Module):
         return x
 
 
+class _Order:
+    """A container's modules in order (an object, not a tuple, so nobody searches it for submodules)."""
+
+    __slots__ = ("modules",)
+
+    def __init__(self, modules: Iterable[Module]) -> None:
+        self.modules = tuple(modules)
+
+
 class _ModuleSequence(Module):
     """Modules stored under the keys "0", "1", ...: indexing, iteration, len, append."""
 
@@ -131,11 +140,24 @@ class _ModuleSequence(Module):
         for module in modules:
             self.append(module)
 
+    _order: _Order | None = None  # the modules in order, read from __dict__ again after any change
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        object.__setattr__(self, "_order", None)
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        object.__setattr__(self, "_order", None)
+        super().__delattr__(name)
+
     def _keys(self) -> list[str]:
         return [key for key, value in self.__dict__.items() if isinstance(value, Module)]
 
-    def _items(self) -> list[Module]:
-        return [value for value in self.__dict__.values() if isinstance(value, Module)]
+    def _items(self) -> tuple[Module, ...]:
+        """The modules in order (kept between calls: a forward reads it once per call)."""
+        if self._order is None:
+            object.__setattr__(self, "_order", _Order(value for value in self.__dict__.values() if isinstance(value, Module)))
+        return self._order.modules
 
     def _renumber(self, modules: list[Module]) -> None:
         for key in self._keys():
@@ -170,7 +192,7 @@ class _ModuleSequence(Module):
         setattr(self, self._keys()[self._index(index)], module)
 
     def __delitem__(self, index: int | slice) -> None:
-        items = self._items()
+        items = list(self._items())
         if isinstance(index, slice):
             del items[index]
         else:
@@ -190,7 +212,7 @@ class _ModuleSequence(Module):
 
     def insert(self, index: int, module: Module) -> None:
         _check_module(module)
-        items = self._items()
+        items = list(self._items())
         items.insert(index, module)
         self._renumber(items)
 

@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-import threading
+from contextvars import ContextVar
 
 from ..function import Context, add_node_hook
 from ..tensor import Tensor
@@ -57,19 +57,16 @@ def _rebuild_parameter(data: np.ndarray, requires_grad: bool, name: str | None) 
     return Parameter(data, requires_grad=requires_grad, name=name)
 
 
-class _ModuleCalls(threading.local):
-    """The modules being called in this thread, outermost first (each thread has its own)."""
-
-    stack: tuple = ()
-
-
-_calls = _ModuleCalls()
+#: The modules being called, outermost first. Per thread (each thread has its own context), as
+#: grad mode is; a ContextVar because reading it is cheap and the node hook reads it for every op.
+_module_calls: ContextVar[tuple] = ContextVar("tinygrad_edu_module_calls", default=())
 
 
 def _record_module_scope(node: Context) -> None:
     """Node hook: note on every new graph node which modules were running."""
-    if _calls.stack:
-        node.module_scope = _calls.stack
+    calls = _module_calls.get()
+    if calls:
+        node.module_scope = calls
 
 
 add_node_hook(_record_module_scope)
@@ -122,12 +119,11 @@ class Module:
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        outer = _calls.stack
-        _calls.stack = outer + (self,)
+        token = _module_calls.set(_module_calls.get() + (self,))
         try:
             return self.forward(*args, **kwargs)
         finally:
-            _calls.stack = outer
+            _module_calls.reset(token)
 
     # ------------------------------------------------------------------ registration
     def __setattr__(self, name: str, value: Any) -> None:

@@ -194,19 +194,16 @@ class Optimizer:
         # The updates are NumPy calls on the parameters' arrays: they record no graph, in any grad mode.
         for group, group_options in zip(self.param_groups, options):
             for param in group["params"]:
-                if param._grad is not None:
-                    self._step_parameter(param, group_options)
+                if param._grad is None:
+                    continue
+                if not param._data.flags.writeable:  # a read-only or broadcast array: give it its own copy
+                    param._data = param._data.copy()
+                state = self.state.get(param)
+                if state is None:
+                    state = self.state[param] = self._initial_state(param._data, **group_options)
+                self._update(param._data, param._grad, state, **group_options)
+                param._mark_modified()  # saved copies of this parameter in a graph are now stale
         return loss
-
-    def _step_parameter(self, param: Tensor, options: dict[str, Any]) -> None:
-        """Apply the update rule to one parameter's arrays, in place, and record the change."""
-        if not param._data.flags.writeable:  # a read-only or broadcast array: give the parameter its own copy
-            param._data = param._data.copy()
-        state = self.state.get(param)
-        if state is None:
-            state = self.state[param] = self._initial_state(param._data, **options)
-        self._update(param._data, param._grad, state, **options)
-        param._mark_modified()  # saved copies of this parameter in a graph are now stale
 
     def _initial_state(self, param: np.ndarray, **options: Any) -> dict[str, Any]:
         """The state of a parameter before its first update (none by default)."""
