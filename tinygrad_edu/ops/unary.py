@@ -42,6 +42,7 @@ class Neg(UnaryOp):
     """-x; d/dx = -1."""
 
     methods = ("__neg__", "neg")
+    functions = ("neg",)
     numpy_functions = (np.negative,)
 
     @staticmethod
@@ -92,6 +93,7 @@ class ReLU(Activation):
     """max(0, x); d/dx relu(x) = 1[x > 0] (0 at x = 0, PyTorch's convention)."""
 
     methods = ("relu",)
+    functions = ("relu",)
 
     @staticmethod
     def forward(ctx, x):
@@ -135,6 +137,7 @@ class Sigmoid(Activation):
     """σ(x) = 1 / (1 + e^-x); d/dx σ = σ(1 - σ)."""
 
     methods = ("sigmoid",)
+    functions = ("sigmoid",)
 
     @staticmethod
     def forward(ctx, x):
@@ -154,6 +157,7 @@ class Tanh(Activation):
     """tanh(x); d/dx tanh = 1 - tanh²."""
 
     methods = ("tanh",)
+    functions = ("tanh",)
     numpy_functions = (np.tanh,)
 
     @staticmethod
@@ -172,6 +176,7 @@ class Exp(UnaryOp):
     """e^x; d/dx e^x = e^x."""
 
     methods = ("exp",)
+    functions = ("exp",)
     numpy_functions = (np.exp,)
 
     @staticmethod
@@ -190,6 +195,7 @@ class Log(UnaryOp):
     """ln x; d/dx ln x = 1/x."""
 
     methods = ("log",)
+    functions = ("log",)
     numpy_functions = (np.log,)
 
     @staticmethod
@@ -207,6 +213,7 @@ class Sqrt(UnaryOp):
     """√x; d/dx √x = 1 / (2√x)."""
 
     methods = ("sqrt",)
+    functions = ("sqrt",)
     numpy_functions = (np.sqrt,)
 
     @staticmethod
@@ -225,6 +232,7 @@ class Sin(UnaryOp):
     """sin x; d/dx sin x = cos x."""
 
     methods = ("sin",)
+    functions = ("sin",)
     numpy_functions = (np.sin,)
 
     @staticmethod
@@ -242,6 +250,7 @@ class Cos(UnaryOp):
     """cos x; d/dx cos x = -sin x."""
 
     methods = ("cos",)
+    functions = ("cos",)
     numpy_functions = (np.cos,)
 
     @staticmethod
@@ -259,6 +268,7 @@ class Abs(UnaryOp):
     """|x|; d/dx |x| = sign(x) (0 at x = 0, like PyTorch)."""
 
     methods = ("abs", "__abs__")
+    functions = ("abs",)
     numpy_functions = (np.absolute,)
 
     @staticmethod
@@ -277,6 +287,7 @@ class Sign(UnaryOp):
     """sign(x), -1, 0 or 1; d/dx = 0 (a step function is flat almost everywhere, as in PyTorch)."""
 
     methods = ("sign",)
+    functions = ("sign",)
     numpy_functions = (np.sign,)
 
     @staticmethod
@@ -292,6 +303,7 @@ class Clip(UnaryOp):
     """x limited to [min, max]; d/dx = 1 inside the interval (ends included, like PyTorch), 0 outside."""
 
     methods = ("clamp", "clip")
+    functions = ("clamp", "clip")
     numpy_functions = (np.clip,)
 
     @classmethod
@@ -338,3 +350,46 @@ class Clip(UnaryOp):
         else:
             inside = (x >= ctx.lo) & (x <= ctx.hi)
         return grad_output * inside
+
+
+class Log1p(UnaryOp):
+    """ln(1 + x), accurate for tiny x (where 1 + x would round to 1); d/dx = 1 / (1 + x)."""
+
+    methods = ("log1p",)
+    functions = ("log1p",)
+    numpy_functions = (np.log1p,)
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.log1p(x)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        return grad_output / (1 + x)
+
+
+class Expm1(UnaryOp):
+    """e^x - 1, accurate for tiny x; d/dx = e^x = out + 1."""
+
+    methods = ("expm1",)
+    functions = ("expm1",)
+    numpy_functions = (np.expm1,)
+
+    @staticmethod
+    def forward(ctx, x):
+        out = np.expm1(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (out,) = ctx.saved_tensors
+        return grad_output * (out + 1)
+
+
+@declare(methods=("rsqrt",), functions=("rsqrt",))
+def rsqrt(x):
+    """1 / √x (PyTorch's ``rsqrt``); d/dx = -1 / (2 x √x)."""
+    return x.sqrt().reciprocal()
