@@ -11,6 +11,8 @@ array([1., 0.])
 so that matplotlib and Hypothesis load only when used.
 """
 
+import builtins as _builtins
+
 import numpy as _np
 
 from .tensor import Tensor  # first: the modules below build on it
@@ -48,6 +50,7 @@ __all__ = [
     "nn", "no_grad", "ones", "optim", "ones_like", "rand", "randn", "save", "set_default_dtype", "set_grad_enabled", "stack",
     "where", "zeros", "zeros_like",
     "as_tensor", "einsum", "empty", "from_dlpack", "from_numpy", "is_tensor", "normal", "randint", "randperm", "tensor",
-    "double", "float", "float16", "float32", "float64", "half", "int64", "long",
-    *sorted(FUNCTIONS),
+    "double", "float16", "float32", "float64", "half", "int64", "long",
+    # (not tg.float, tg.max, tg.abs ...: ``from tinygrad_edu import *`` must not hide Python's builtins)
+    *sorted(name for name in FUNCTIONS if name not in dir(_builtins)),
 ]

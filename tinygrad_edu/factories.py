@@ -9,7 +9,7 @@ import numpy as np
 from .dtypes import FLOAT_DTYPES, as_float_dtype, get_default_dtype, to_float_array
 from .randomness import get_rng
 from . import _args
-from .ops.convert import check_device
+from .ops.convert import check_device, numpy_dtype
 from .tensor import Tensor
 
 _shape_arg = _args.shape
@@ -280,8 +280,10 @@ def randint(low: int, high: int | None = None, size: Any = None, *, dtype: Any =
     (dtype('int64'), (4,), True)
     """
     check_device(device, "randint")
-    if size is None:  # randint(high, size)
+    if size is None and high is not None and not isinstance(high, (int, np.integer)):  # randint(high, size)
         low, high, size = 0, low, high
+    elif high is None:  # randint(high, size=...)
+        low, high = 0, low
     if size is None:
         raise TypeError("randint() needs a size: randint(high, size) or randint(low, high, size), e.g. randint(10, (3,))")
     for name, value in (("low", low), ("high", high)):
@@ -311,11 +313,11 @@ def randperm(n: int, *, dtype: Any = None, device: Any = None, requires_grad: bo
 
 def _integers_or_tensor(values: np.ndarray, dtype: Any, requires_grad: bool, function: str) -> np.ndarray | Tensor:
     """Integers stay an int64 array unless a float dtype asks for a Tensor."""
-    if dtype is None or np.dtype(str(dtype).replace("torch.", "")).kind in "iu":
+    if dtype is None or np.dtype(numpy_dtype(dtype)).kind in "iu":
         if requires_grad:
             raise RuntimeError(f"{function}: only floating point tensors can require gradients; pass a float dtype")
         return values
-    return _make(values.astype(as_float_dtype(dtype)), requires_grad)
+    return _make(values.astype(as_float_dtype(numpy_dtype(dtype))), requires_grad)
 
 
 def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, dtype: Any = None, device: Any = None,

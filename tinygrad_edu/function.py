@@ -387,9 +387,8 @@ def _install_function(name: str) -> None:
     method = getattr(Tensor, name)
     function.__name__ = function.__qualname__ = name
     function.__module__ = "tinygrad_edu"
-    function.__doc__ = f"``tg.{name}(input, ...)`` is ``input.{name}(...)`` (PyTorch's ``torch.{name}``).\n\n" + (
-        inspect.getdoc(method) or ""
-    )
+    description = (inspect.getdoc(method) or "").split(">>>")[0].strip()  # (the examples belong to the method)
+    function.__doc__ = f"``tg.{name}(input, ...)`` is ``input.{name}(...)``, as ``torch.{name}``.\n\n{description}"
     try:  # show the method's arguments, with ``input`` for the tensor
         parameters = list(inspect.signature(method).parameters.values())
         function.__signature__ = inspect.Signature([parameters[0].replace(name="input"), *parameters[1:]])

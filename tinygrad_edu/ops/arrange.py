@@ -23,17 +23,21 @@ class Flip(ShapeOp):
 
     @classmethod
     def tensor_method(cls, name):
-        def flip(self, *dims):
+        def flip(self, *dims, **keyword):
             """Reverse the order along ``dims`` (PyTorch's ``flip``: ``t.flip(0)``, ``t.flip(0, 1)``, ``t.flip([0, 1])``).
 
             >>> import tinygrad_edu as tg
             >>> tg.Tensor([[1.0, 2.0], [3.0, 4.0]]).flip(1).tolist()
             [[2.0, 1.0], [4.0, 3.0]]
             """
+            if keyword:
+                if dims or set(keyword) != {"dims"}:
+                    raise TypeError(f"flip() takes the dims to reverse, positionally or as dims=, got {sorted(keyword)}")
+                dims = (keyword["dims"],)
             if not dims:
                 raise TypeError("flip() needs the dims to reverse: flip(0), flip(0, 1) or flip(dims=[0, 1])")
-            dims = dims[0] if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else dims
-            return cls.apply(self, dims=_args.dims_tuple(tuple(dims), self.shape, "flip"))
+            dims = tuple(dims[0]) if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else dims
+            return cls.apply(self, dims=_args.dims_tuple(dims, self.shape, "flip"))
 
         return flip
 

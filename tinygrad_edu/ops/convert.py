@@ -115,7 +115,7 @@ def to_arguments(args: tuple, dtype: Any, device: Any, function: str) -> tuple[A
     if dtype is None:
         return None, device
     try:
-        kind = np.dtype(_numpy_dtype(dtype)).kind
+        kind = np.dtype(numpy_dtype(dtype)).kind
     except TypeError:
         raise TypeError(f"{function}(): {dtype!r} is neither a dtype nor a device (the only device is 'cpu')") from None
     if kind in "iub":
@@ -123,10 +123,10 @@ def to_arguments(args: tuple, dtype: Any, device: Any, function: str) -> tuple[A
             f"{function}({dtype!r}): tensors are floating point; use t.long() for the values as an int64 NumPy array "
             "(for indexing), or a float dtype"
         )
-    return as_float_dtype(_numpy_dtype(dtype)), device
+    return as_float_dtype(numpy_dtype(dtype)), device
 
 
-def _numpy_dtype(dtype: Any) -> Any:
+def numpy_dtype(dtype: Any) -> Any:
     """A dtype as NumPy understands it; ``torch.float32`` and friends are read by name."""
     name = str(dtype)
     return name[len("torch."):] if name.startswith("torch.") else dtype
