@@ -202,6 +202,37 @@ def long(x):
     return np.trunc(x._data).astype(np.int64)
 
 
+@declare(methods=("int",))
+def to_int32(x):
+    """The values as an int32 NumPy array, truncated toward zero (PyTorch's ``t.int()``; see ``long``)."""
+    return long(x).astype(np.int32)
+
+
+@declare(methods=("bool",))
+def to_bool(x):
+    """A boolean NumPy array, True where the value is not 0 (PyTorch's ``t.bool()``; comparisons give the same).
+
+    >>> import tinygrad_edu as tg
+    >>> tg.Tensor([0.0, 2.0]).bool()
+    array([False,  True])
+    """
+    return x._data != 0
+
+
+def _device(x) -> str:
+    """Where the values live: always ``"cpu"`` (PyTorch's ``t.device``, here a string).
+
+    >>> import tinygrad_edu as tg
+    >>> x = tg.ones(2)
+    >>> x.device, tg.zeros(3, device=x.device).device
+    ('cpu', 'cpu')
+    """
+    return "cpu"
+
+
+device = declare(methods=("device",))(property(_device))
+
+
 # ---------------------------------------------------------------- DLPack: handing the data over without a copy
 @declare(methods=("__dlpack__",))
 def dlpack(x, *, stream=None, max_version=None, dl_device=None, copy=None):

@@ -74,5 +74,8 @@ def _logical_reduction(func: Any, name: str) -> Callable:
 
 any_ = _logical_reduction(np.any, "any")
 all_ = _logical_reduction(np.all, "all")
-for _func in (np.shape, np.ndim, np.size, np.allclose, np.isclose, np.array_equal, np.result_type):
+allclose = _predicate(np.allclose, ("allclose",))
+isclose = _predicate(np.isclose, ("isclose",))
+equal = _predicate(np.array_equal, ("equal",))  # PyTorch's ``equal``: the same shape and values
+for _func in (np.shape, np.ndim, np.size, np.result_type):
     _predicate(_func, ())
