@@ -381,7 +381,7 @@ def _install_function(name: str) -> None:
     if name not in _METHOD_OWNERS:
         raise ValueError(f"cannot declare the function {name}: no Tensor method {name} is declared")
 
-    def function(input: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: A002 (PyTorch's name)
+    def function(input: Any, *args: Any, **kwargs: Any) -> Any:  # (``input``: PyTorch's name)
         return getattr(_args.as_tensor(input), name)(*args, **kwargs)
 
     method = getattr(Tensor, name)
@@ -389,11 +389,8 @@ def _install_function(name: str) -> None:
     function.__module__ = "tinygrad_edu"
     description = (inspect.getdoc(method) or "").split(">>>")[0].strip()  # (the examples belong to the method)
     function.__doc__ = f"``tg.{name}(input, ...)`` is ``input.{name}(...)``, as ``torch.{name}``.\n\n{description}"
-    try:  # show the method's arguments, with ``input`` for the tensor
-        parameters = list(inspect.signature(method).parameters.values())
-        function.__signature__ = inspect.Signature([parameters[0].replace(name="input"), *parameters[1:]])
-    except (TypeError, ValueError, IndexError):
-        pass
+    self, *rest = inspect.signature(method).parameters.values()  # the method's arguments, ``input`` first
+    function.__signature__ = inspect.Signature([self.replace(name="input"), *rest])
     FUNCTIONS[name] = function
 
 

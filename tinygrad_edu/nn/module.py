@@ -317,7 +317,7 @@ class Module:
 
     def cuda(self, device: Any = None) -> Module:
         """Raises: tinygrad_edu runs on the CPU with NumPy."""
-        check_device("cuda" if device is None else f"cuda:{device}" if isinstance(device, int) else device, "Module.cuda()")
+        check_device("cuda" if device is None else f"cuda:{device}", "Module.cuda()")
         return self
 
     def _tensors(self) -> Iterator[Tensor]:
