@@ -342,6 +342,26 @@ def test_long_gives_an_int64_array_truncated_toward_zero():
 def test_half_float_double():
     x = tg.tensor([1.0])
     assert (x.half().dtype, x.float().dtype, x.float().double().dtype) == (np.float16, np.float32, np.float64)
+    assert x.double() is x and x.float().float().dtype == np.float32  # nothing to change: the tensor itself
+
+
+def test_to_reads_torch_dtypes_and_devices_by_name():
+    class dtype:  # noqa: N801 (stands for torch.dtype, whose str is "torch.float32")
+        def __str__(self):
+            return "torch.float32"
+
+    class device:  # noqa: N801 (stands for torch.device)
+        def __init__(self, name):
+            self.name = name
+
+        def __str__(self):
+            return self.name
+
+    x = tg.ones(2)
+    assert x.to(dtype()).dtype == np.float32
+    assert x.to(device("cpu")) is x
+    with pytest.raises(RuntimeError, match="CPU"):
+        x.to(device("cuda:0"))
 
 
 def test_clone_copies_the_data_and_keeps_the_graph():

@@ -210,7 +210,8 @@ class LogSumExp(Reduction):
 
 # ---------------------------------------------------------------- max/min with indices, argmax
 class ValuesIndices(NamedTuple):
-    """``t.max(dim)``'s result, as in PyTorch: the values (a Tensor) and their indices (int64 array)."""
+    """The result of ``t.max(dim)``, ``t.min(dim)``, ``t.sort()`` and ``t.topk(k)``, as in PyTorch:
+    the values (a Tensor) and their indices (an int64 NumPy array)."""
 
     values: Tensor
     indices: np.ndarray

@@ -79,14 +79,14 @@ class Cast(UnaryOp):
 
 @declare(methods=("float",))
 def to_float32(x):
-    """x as float32, PyTorch's ``t.float()`` (differentiable)."""
-    return x.astype(np.float32)
+    """x as float32, PyTorch's ``t.float()`` (differentiable; x itself if it is float32)."""
+    return x if x.dtype == np.float32 else x.astype(np.float32)
 
 
 @declare(methods=("double",))
 def to_float64(x):
-    """x as float64, PyTorch's ``t.double()`` (differentiable)."""
-    return x.astype(np.float64)
+    """x as float64, PyTorch's ``t.double()`` (differentiable; x itself if it is float64)."""
+    return x if x.dtype == np.float64 else x.astype(np.float64)
 
 
 class ReLU(Activation):
