@@ -204,6 +204,99 @@ def np_swapaxes(x, a, b):
     return np.swapaxes(x, a, b)
 
 
+# ---------------------------------------------------------------- PyTorch-named methods: parameters and references
+DISTINCT_MAGNITUDES = {"low": -2.0, "high": 2.0, "distinct": True, "grid_offset": 0.0625}  # no |x| ties, never 0
+WITH_ONE_ZERO_AT_MOST = {"low": -1.0, "high": 1.0, "distinct": True, "grid_offset": 0.0}  # 0 may occur, once
+
+
+def np_norm(x, p, axis=None, keepdims=False):
+    magnitude = np.abs(x)
+    if p == np.inf:
+        return np.max(magnitude, axis=axis, keepdims=keepdims)
+    if p == 0:
+        return np.sum(magnitude != 0, axis=axis, keepdims=keepdims).astype(x.dtype)
+    return np.sum(magnitude**p, axis=axis, keepdims=keepdims) ** (1 / p)
+
+
+def unique_axes(shapes: tuple) -> Any:
+    ndim = len(shapes[0])
+    return st.lists(st.integers(0, ndim - 1), min_size=1, unique=True).map(lambda axes: {"axes": tuple(axes)})
+
+
+@st.composite
+def repeat_params(draw: Any, shapes: tuple) -> dict:
+    extra = draw(st.integers(0, 1))
+    return {"sizes": tuple(draw(st.integers(1, 2)) for _ in range(len(shapes[0]) + extra))}
+
+
+@st.composite
+def split_params(draw: Any, shapes: tuple) -> dict:
+    shape = shapes[0]
+    axis = draw(st.integers(0, len(shape) - 1))
+    return {"axis": axis, "size": draw(st.integers(1, shape[axis]))}
+
+
+@st.composite
+def gather_params(draw: Any, shapes: tuple) -> dict:
+    shape = shapes[0]
+    axis = draw(st.integers(0, len(shape) - 1))
+    index_shape = tuple(draw(st.integers(1, 3)) if d == axis else draw(st.integers(1, n)) for d, n in enumerate(shape))
+    return {"axis": axis, "index": draw(hnp.arrays(np.int64, index_shape, elements=st.integers(0, shape[axis] - 1)))}
+
+
+def np_gather(x, axis, index):
+    return np.take_along_axis(x[tuple(slice(0, n) if d != axis else slice(None) for d, n in enumerate(index.shape))], index, axis)
+
+
+@st.composite
+def index_select_params(draw: Any, shapes: tuple) -> dict:
+    shape = shapes[0]
+    axis = draw(st.integers(0, len(shape) - 1))
+    return {"axis": axis, "index": draw(st.lists(st.integers(0, shape[axis] - 1), min_size=1, max_size=4)).copy()}
+
+
+def mask_params(shapes: tuple) -> Any:
+    shape = shapes[0]
+    return st.integers(0, len(shape)).flatmap(lambda k: hnp.arrays(np.bool_, shape[k:]).map(lambda mask: {"mask": mask}))
+
+
+def diagonal_param(shapes: tuple) -> Any:
+    return st.integers(-2, 2).map(lambda k: {"diagonal": k})
+
+
+@st.composite
+def topk_params(draw: Any, shapes: tuple) -> dict:
+    shape = shapes[0]
+    axis = draw(st.integers(-len(shape), len(shape) - 1))
+    return {"axis": axis, "k": draw(st.integers(1, shape[axis])), "largest": draw(st.booleans())}
+
+
+def np_topk(x, axis, k, largest):
+    ordered = -np.sort(-x, axis=axis) if largest else np.sort(x, axis=axis)
+    return np.take(ordered, np.arange(k), axis=axis)
+
+
+def np_weighted_pieces(pieces, axis):
+    return np.concatenate([piece * (k + 1) for k, piece in enumerate(pieces)], axis=axis)
+
+
+def weighted_pieces(pieces, axis):
+    """The pieces joined again, each scaled differently, so that a piece lost or swapped would show."""
+    return tg.cat([piece * (k + 1) for k, piece in enumerate(pieces)], axis)
+
+
+def einsum_row(equation: str, *sides: str) -> OpSpec:
+    """A row for ``tg.einsum(equation, ...)``; ``sides`` spell each operand's shape with the letters
+    n, m, k, b (drawn from 1 to 3) or a digit (that length)."""
+
+    def shapes(sizes: tuple) -> tuple:
+        lengths = dict(zip("nmkb", sizes))
+        return tuple(tuple(int(c) if c.isdigit() else lengths[c] for c in side) for side in sides)
+
+    return OpSpec(f"einsum {equation}", lambda *xs: tg.einsum(equation, *xs), lambda *xs: np.einsum(equation, *xs),
+                  len(sides), shapes=st.tuples(*[st.integers(1, 3)] * 4).map(shapes))
+
+
 # ---------------------------------------------------------------- the table
 OPS = [
     # arithmetic, tensor with tensor (broadcasting)
@@ -307,6 +400,80 @@ OPS = [
            shapes=st.tuples(*[st.integers(1, 3)] * 3).map(lambda nmk: ((nmk[0], nmk[1]), (nmk[1], nmk[2])))),
     OpSpec("outer", lambda a, b: a.outer(b), np.outer, 2, shapes=st.tuples(st.integers(1, 3), st.integers(1, 3)).map(
         lambda nm: ((nm[0],), (nm[1],)))),
+    # PyTorch-named methods and the top-level functions
+    OpSpec("add_alpha", lambda a, b: a.add(b, alpha=-1.5), lambda a, b: a - 1.5 * b, 2, broadcasts=True),
+    OpSpec("sub_alpha", lambda a, b: tg.sub(a, b, alpha=2), lambda a, b: a - 2 * b, 2, broadcasts=True),
+    OpSpec("div_method", lambda a, b: a.div(b), np.divide, 2, (REAL, NONZERO), broadcasts=True),
+    OpSpec("pow_method", lambda a: a.pow(2.5), lambda a: a**2.5, domains=(POSITIVE,)),
+    OpSpec("log1p", lambda x: x.log1p(), np.log1p, domains=({"low": -0.5, "high": 2.0},)),
+    OpSpec("expm1", lambda x: tg.expm1(x), np.expm1),
+    OpSpec("np_log1p_expm1", lambda x: np.log1p(np.expm1(x)), lambda x: x),
+    OpSpec("rsqrt", lambda x: x.rsqrt(), lambda x: 1 / np.sqrt(x), domains=(POSITIVE,)),
+    OpSpec("clone", lambda x: x.clone() * x, lambda x: x * x),
+    OpSpec("to_dtype", lambda x: x.to(np.float64).to(x.dtype) * x.type_as(x), lambda x: x * x),
+    # (away from 0: a tiny x would underflow x² in Div's second derivative; zeros have their own row)
+    OpSpec("prod", lambda x, **p: x.prod(dim=p["axis"], keepdim=p["keepdims"]), lambda x, **p: np.prod(x, **p),
+           domains=(AWAY_FROM_0,), params=axis_and_keepdims),
+    OpSpec("prod_through_a_zero", lambda x: x.prod(), np.prod, domains=(WITH_ONE_ZERO_AT_MOST,),
+           shapes=st.integers(1, 5).map(lambda n: ((n,),))),
+    OpSpec("np_prod", lambda x, **p: np.prod(x, **p), lambda x, **p: np.prod(x, **p), domains=(AWAY_FROM_0,),
+           params=axis_and_keepdims),
+    OpSpec("norm", lambda x, **p: x.norm(dim=p["axis"], keepdim=p["keepdims"]), lambda x, **p: np_norm(x, 2, **p),
+           domains=(AWAY_FROM_0,), params=axis_and_keepdims),
+    OpSpec("norm_p1", lambda x, **p: tg.norm(x, 1, p["axis"], p["keepdims"]), lambda x, **p: np_norm(x, 1, **p),
+           domains=(AWAY_FROM_0,), smooth=False, params=axis_and_keepdims),
+    OpSpec("norm_p3", lambda x, **p: x.norm(3, p["axis"]), lambda x, **p: np_norm(x, 3, p["axis"]),
+           domains=(AWAY_FROM_0,), params=axis_and_keepdims),
+    OpSpec("norm_inf", lambda x, **p: x.norm(float("inf"), p["axis"]), lambda x, **p: np_norm(x, np.inf, p["axis"]),
+           domains=(DISTINCT_MAGNITUDES,), smooth=False, params=axis_and_keepdims),
+    OpSpec("norm_p0", lambda x: x.norm(0) * x, lambda x: np_norm(x, 0) * x, domains=(AWAY_FROM_0,), smooth=False),
+    OpSpec("cumsum", lambda x, axis: x.cumsum(axis), lambda x, axis: np.cumsum(x, axis), params=one_axis, min_dims=1),
+    OpSpec("np_cumsum", lambda x: np.cumsum(x), np.cumsum),
+    OpSpec("flip", lambda x, axes: x.flip(*axes), lambda x, axes: np.flip(x, axes), params=unique_axes, min_dims=1),
+    OpSpec("np_flip", lambda x: np.flip(x), np.flip),
+    OpSpec("repeat", lambda x, sizes: x.repeat(*sizes), lambda x, sizes: np.tile(x, sizes), params=repeat_params),
+    OpSpec("np_tile", lambda x: np.tile(x, 2), lambda x: np.tile(x, 2)),
+    OpSpec("split", lambda x, axis, size: weighted_pieces(x.split(size, axis), axis),
+           lambda x, axis, size: np_weighted_pieces(np.split(x, range(size, x.shape[axis], size), axis), axis),
+           params=split_params, min_dims=1),
+    OpSpec("chunk", lambda x, axis, size: weighted_pieces(tg.chunk(x, size, dim=axis), axis),
+           lambda x, axis, size: np_weighted_pieces(
+               np.split(x, range(-(-x.shape[axis] // size), x.shape[axis], -(-x.shape[axis] // size)), axis), axis),
+           params=split_params, min_dims=1),
+    OpSpec("unbind", lambda x, axis: tg.stack([t * (k + 1) for k, t in enumerate(x.unbind(axis))], axis),
+           lambda x, axis: np.stack([t * (k + 1) for k, t in enumerate(np.moveaxis(x, axis, 0))], axis),
+           params=one_axis, min_dims=1),
+    OpSpec("gather", lambda x, axis, index: x.gather(axis, index), np_gather, params=gather_params, min_dims=1),
+    OpSpec("index_select", lambda x, axis, index: tg.index_select(x, axis, index),
+           lambda x, axis, index: np.take(x, index, axis), params=index_select_params, min_dims=1),
+    OpSpec("masked_fill", lambda x, mask: x.masked_fill(mask, -0.5), lambda x, mask: np.where(mask, -0.5, x),
+           params=mask_params),
+    OpSpec("tril", lambda x, diagonal: x.tril(diagonal), lambda x, diagonal: np.tril(x, diagonal), params=diagonal_param,
+           min_dims=2),
+    OpSpec("triu", lambda x, diagonal: tg.triu(x, diagonal=diagonal), lambda x, diagonal: np.triu(x, diagonal),
+           params=diagonal_param, min_dims=2),
+    OpSpec("np_tril_triu", lambda x: np.tril(x) + np.triu(x, 1), lambda x: np.tril(x) + np.triu(x, 1), min_dims=1),
+    OpSpec("sort", lambda x, axis: x.sort(axis).values, lambda x, axis: np.sort(x, axis), domains=(DISTINCT,),
+           smooth=False, params=one_axis, min_dims=1),
+    OpSpec("sort_descending", lambda x: x.sort(descending=True)[0], lambda x: -np.sort(-x), domains=(DISTINCT,),
+           smooth=False, min_dims=1),
+    OpSpec("np_sort", lambda x: np.sort(x, axis=None), lambda x: np.sort(x, axis=None), domains=(DISTINCT,), smooth=False),
+    OpSpec("topk", lambda x, **p: x.topk(p["k"], p["axis"], p["largest"]).values, np_topk, domains=(DISTINCT,),
+           smooth=False, params=topk_params, min_dims=1),
+    einsum_row("ij,jk->ik", "nm", "mk"),
+    einsum_row("bij,bjk->bik", "bnm", "bmk"),
+    einsum_row("ij,ij->", "nm", "nm"),
+    einsum_row("ii->i", "nn"),
+    einsum_row("ii", "nn"),
+    einsum_row("iij->ji", "nnm"),
+    einsum_row("ij->j", "nm"),
+    einsum_row("i,j->ij", "n", "m"),
+    einsum_row("i,ij,j", "n", "nm", "m"),
+    einsum_row("...ij,jk", "bnm", "mk"),
+    einsum_row("...i,...i->...", "b1n", "mn"),
+    einsum_row("ij,ij->ij", "1m", "nm"),
+    OpSpec("np_einsum", lambda a, b: np.einsum("ij,jk", a, b), lambda a, b: np.einsum("ij,jk", a, b), 2,
+           shapes=st.tuples(*[st.integers(1, 3)] * 3).map(lambda nmk: ((nmk[0], nmk[1]), (nmk[1], nmk[2])))),
     # fused ops (one graph node each, used by nn.functional)
     OpSpec("fused_linear", fused.Linear.apply, np_linear, 3, shapes=linear_shapes()),
     OpSpec("fused_mse_loss", lambda a, b, reduction: fused.MSELoss.apply(a, b, reduction=reduction), np_mse, 2,

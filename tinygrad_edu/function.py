@@ -8,6 +8,7 @@ rule) and a few class attributes that declare how users reach it::
 
         methods = ("exp",)            # t.exp()
         numpy_functions = (np.exp,)   # np.exp(t)
+        functions = ("exp",)          # tg.exp(t), as torch.exp
 
         @staticmethod
         def forward(ctx, x):              # NumPy arrays in, an array out
@@ -20,11 +21,12 @@ rule) and a few class attributes that declare how users reach it::
             (y,) = ctx.saved_tensors
             return grad_output * y
 
-Defining the class is all it takes: the Tensor methods, the NumPy dispatch, the colour
-of its nodes in a drawing and the op-table tests are all derived from it. The family
-base class (``UnaryOp``, ``BinaryOp``, ``Reduction`` ...) decides how the method takes
-its arguments. ``Exp.apply(t)`` runs ``forward`` and, when a gradient will be needed,
-records a ``Context``: the graph node that ``backward()`` later visits.
+Defining the class is all it takes: the Tensor methods, the NumPy dispatch, the top-level
+functions, the colour of its nodes in a drawing and the op-table tests are all derived
+from it. The family base class (``UnaryOp``, ``BinaryOp``, ``Reduction`` ...) decides
+how the method takes its arguments. ``Exp.apply(t)`` runs ``forward`` and, when a
+gradient will be needed, records a ``Context``: the graph node that ``backward()``
+later visits.
 
 ``backward`` is written with operators and NumPy functions, which work on plain arrays
 and, through the dispatch, on Tensors too. For an ordinary ``backward()`` the engine
@@ -34,13 +36,15 @@ gradient has a graph of its own and can be differentiated again.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from .grad_mode import _grad_enabled
+from . import _args
 from . import tensor as _tensor_module
+from .grad_mode import _grad_enabled
 from .tensor import Tensor, graph_clock
 
 
@@ -50,6 +54,8 @@ OPS: dict[str, type[Function]] = {}
 NUMPY_FUNCTIONS: dict[Any, Callable] = {}
 #: Tensor method name -> what declared it (an op class or a composite function).
 _METHOD_OWNERS: dict[str, Any] = {}
+#: Top-level function name -> the function (``tg.exp``); ``tinygrad_edu`` exports them all.
+FUNCTIONS: dict[str, Callable] = {}
 #: The families an op may declare (the visualizer has a colour for each).
 FAMILIES = ("arithmetic", "activation", "reduction", "shape", "matmul", "loss", "custom")
 #: Called with every new graph node (see ``add_node_hook``).
@@ -211,6 +217,8 @@ class Function:
     methods: tuple[str, ...] = ()
     #: NumPy functions and ufuncs that dispatch to this op when given a Tensor.
     numpy_functions: tuple = ()
+    #: Methods (among ``methods``) that are also top-level functions: ``tg.exp(t)`` is ``t.exp()``.
+    functions: tuple[str, ...] = ()
     #: How the visualizer colours it: arithmetic, activation, reduction, shape, matmul, loss or custom.
     family = "custom"
     #: True when swapping the inputs gives the same result (the drawing then skips operand numbers).
@@ -334,14 +342,17 @@ def _declare_op(cls: type[Function]) -> None:
         _install_method(name, cls.tensor_method(name), cls)
     for func in cls.__dict__.get("numpy_functions", ()):
         NUMPY_FUNCTIONS[func] = cls.numpy_function(func)
+    for name in cls.__dict__.get("functions", ()):
+        _install_function(name)
 
 
-def declare(methods: tuple[str, ...] = (), numpy_functions: tuple = ()) -> Callable:
+def declare(methods: tuple[str, ...] = (), numpy_functions: tuple = (), functions: tuple[str, ...] = ()) -> Callable:
     """Declare a function composed of ops as Tensor method(s) and/or NumPy function(s).
 
     For ops written as a composition (softmax, var) rather than one ``Function``: the
     decorated function becomes ``Tensor.<name>`` (its first argument is the tensor)
-    and answers the given NumPy functions (with NumPy's signature).
+    and answers the given NumPy functions (with NumPy's signature). ``functions`` names
+    the methods that are also top-level functions (``tg.var(t)`` is ``t.var()``).
     """
 
     def register(func: Callable) -> Callable:
@@ -349,6 +360,8 @@ def declare(methods: tuple[str, ...] = (), numpy_functions: tuple = ()) -> Calla
             _install_method(name, func, func)
         for numpy_func in numpy_functions:
             NUMPY_FUNCTIONS[numpy_func] = func
+        for name in functions:
+            _install_function(name)
         return func
 
     return register
@@ -367,6 +380,29 @@ def _install_method(name: str, method: Callable, owner: Any) -> None:
         method.__doc__ = method.__doc__ or owner.__doc__
     _METHOD_OWNERS[name] = owner
     setattr(Tensor, name, method)
+
+
+def _install_function(name: str) -> None:
+    """Make the top-level function ``tg.<name>(input, *args, **kwargs)``: ``input.<name>(*args, **kwargs)``.
+
+    PyTorch's functions take the tensor first (``torch.exp(x)``, ``torch.sum(x, dim=0)``), so
+    each one is its method with the tensor as first argument; arrays and numbers are taken
+    as constant tensors. The method is looked up when called, as ``t.name()`` would be.
+    """
+    if name not in _METHOD_OWNERS:
+        raise ValueError(f"cannot declare the function {name}: no Tensor method {name} is declared")
+
+    def function(input: Any, *args: Any, **kwargs: Any) -> Any:  # (``input``: PyTorch's name)
+        return getattr(_args.as_tensor(input), name)(*args, **kwargs)
+
+    method = getattr(Tensor, name)
+    function.__name__ = function.__qualname__ = name
+    function.__module__ = "tinygrad_edu"
+    description = (inspect.getdoc(method) or "").split(">>>")[0].strip()  # (the examples belong to the method)
+    function.__doc__ = f"``tg.{name}(input, ...)`` is ``input.{name}(...)``, as ``torch.{name}``.\n\n{description}"
+    self, *rest = inspect.signature(method).parameters.values()  # the method's arguments, ``input`` first
+    function.__signature__ = inspect.Signature([self.replace(name="input"), *rest])
+    FUNCTIONS[name] = function
 
 
 def _qualified_name(owner: Any) -> str:

@@ -24,6 +24,7 @@ import numpy as np
 from contextvars import ContextVar
 
 from ..function import Context, add_node_hook
+from ..ops.convert import check_device, to_arguments
 from ..tensor import Tensor
 
 
@@ -272,6 +273,58 @@ class Module:
             stack.append((module, True))
             stack.extend((child, False) for child in reversed(list(module.children())))
         return self
+
+    # ------------------------------------------------------------------ dtype and device
+    def to(self, *args: Any, dtype: Any = None, device: Any = None, non_blocking: bool = False) -> Module:
+        """Cast every parameter and buffer to a float dtype, in place; return ``self`` (PyTorch's
+        ``Module.to``): ``model.to(np.float32)``, ``model.to(tensor)`` (its dtype), ``model.to('cpu')``.
+
+        The Parameter objects stay the same (only their data changes), so an optimizer made
+        before keeps working. The only device is ``'cpu'``; ``'cuda'`` raises.
+
+        >>> import numpy as np, tinygrad_edu as tg
+        >>> model = tg.nn.Linear(2, 1)
+        >>> weight = model.weight
+        >>> model.to(np.float32) is model, model.weight is weight, model.weight.dtype
+        (True, True, dtype('float32'))
+        """
+        dtype, _ = to_arguments(args, dtype, device, "Module.to")
+        if dtype is not None:
+            for tensor in self._tensors():
+                if tensor.dtype != dtype:
+                    tensor.data = tensor._data.astype(dtype)  # (the gradient, if any, is cast along)
+        return self
+
+    def float(self) -> Module:
+        """Cast every parameter and buffer to float32 in place (``to(np.float32)``); return ``self``."""
+        return self.to(np.float32)
+
+    def double(self) -> Module:
+        """Cast every parameter and buffer to float64 in place; return ``self``."""
+        return self.to(np.float64)
+
+    def half(self) -> Module:
+        """Cast every parameter and buffer to float16 in place; return ``self``."""
+        return self.to(np.float16)
+
+    def cpu(self) -> Module:
+        """``self``: the CPU is the only device."""
+        return self
+
+    def cuda(self, device: Any = None) -> Module:
+        """Raises: tinygrad_edu runs on the CPU with NumPy."""
+        check_device("cuda" if device is None else f"cuda:{device}", "Module.cuda()")
+        return self
+
+    def _tensors(self) -> Iterator[Tensor]:
+        """Every parameter, and every other Tensor held by a module (its buffers), each once."""
+        seen: set[int] = set()
+        for module in self.modules():
+            for value in module.__dict__.values():
+                for item in (value if type(value) in (list, tuple) else (value,)):
+                    if isinstance(item, Tensor) and id(item) not in seen:
+                        seen.add(id(item))
+                        yield item
 
     # ------------------------------------------------------------------ state dict
     def state_dict(self, *, prefix: str = "", keep_vars: bool = False) -> OrderedDict[str, Any]:

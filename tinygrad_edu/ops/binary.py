@@ -65,8 +65,20 @@ class Add(BinaryOp):
     """a + b; d/da = 1, d/db = 1."""
 
     methods = ("__add__", "__radd__", "add")
+    functions = ("add",)
     numpy_functions = (np.add,)
     commutative = True
+
+    @classmethod
+    def tensor_method(cls, name):
+        if name != "add":
+            return super().tensor_method(name)
+
+        def add(self, other, *, alpha=1):
+            """``self + alpha * other`` (PyTorch's ``add``)."""
+            return cls.apply(self, scaled(cls.operand(other, self), alpha, "add"))
+
+        return add
 
     @staticmethod
     def forward(ctx, a, b):
@@ -81,7 +93,19 @@ class Sub(BinaryOp):
     """a - b; d/da = 1, d/db = -1."""
 
     methods = ("__sub__", "__rsub__", "sub")
+    functions = ("sub",)
     numpy_functions = (np.subtract,)
+
+    @classmethod
+    def tensor_method(cls, name):
+        if name != "sub":
+            return super().tensor_method(name)
+
+        def sub(self, other, *, alpha=1):
+            """``self - alpha * other`` (PyTorch's ``sub``)."""
+            return cls.apply(self, scaled(cls.operand(other, self), alpha, "sub"))
+
+        return sub
 
     @staticmethod
     def forward(ctx, a, b):
@@ -96,6 +120,7 @@ class Mul(BinaryOp):
     """a * b; d/da = b, d/db = a."""
 
     methods = ("__mul__", "__rmul__", "mul")
+    functions = ("mul",)
     numpy_functions = (np.multiply,)
     commutative = True
 
@@ -115,7 +140,24 @@ class Div(BinaryOp):
     """a / b; d/da = 1/b, d/db = -a/b²."""
 
     methods = ("__truediv__", "__rtruediv__", "div")
+    functions = ("div",)
     numpy_functions = (np.true_divide,)
+
+    @classmethod
+    def tensor_method(cls, name):
+        if name != "div":
+            return super().tensor_method(name)
+
+        def div(self, other, *, rounding_mode=None):
+            """``self / other`` (PyTorch's ``div``; only the true division, ``rounding_mode=None``)."""
+            if rounding_mode is not None:
+                raise NotImplementedError(
+                    f"div(rounding_mode={rounding_mode!r}) is not supported: a rounded quotient is a step function "
+                    "with no useful gradient; divide (x / y) and round the values with np.floor / np.trunc on x.numpy()"
+                )
+            return cls.apply(self, cls.operand(other, self))
+
+        return div
 
     @staticmethod
     def forward(ctx, a, b):
@@ -135,6 +177,7 @@ class Pow(BinaryOp):
     """a ** b; d/da = b·a^(b-1) (0 where b = 0), d/db = a^b·log(a) (0 where a = 0 and b >= 0), like PyTorch."""
 
     methods = ("__pow__", "__rpow__", "pow")
+    functions = ("pow",)
     numpy_functions = (np.power, np.float_power)
 
     @staticmethod
@@ -205,6 +248,12 @@ class Minimum(BinaryOp):
         return _split_by_winner(grad_output, np.asarray(a < b), np.asarray(a == b))
 
 
+def scaled(operand, alpha, name):
+    """``alpha * operand`` for the ``alpha=`` of ``add``/``sub`` (the operand itself when alpha is 1)."""
+    alpha = _args.real_number(alpha, name, "alpha")
+    return operand if alpha == 1 else operand * alpha
+
+
 def _split_by_winner(grad_output, a_wins, tie):
     """Weights 1 / 0.5 / 0 for the first operand, the complement for the second."""
     dtype = grad_output.dtype
@@ -213,14 +262,14 @@ def _split_by_winner(grad_output, a_wins, tie):
     return grad_output * weight_a, grad_output * weight_b.astype(dtype)
 
 
-@declare(methods=("square",), numpy_functions=(np.square,))
+@declare(methods=("square",), functions=("square",), numpy_functions=(np.square,))
 def square(x):
     """x², as ``x * x``."""
     x = _args.as_tensor(x)
     return x * x
 
 
-@declare(methods=("reciprocal",), numpy_functions=(np.reciprocal,))
+@declare(methods=("reciprocal",), functions=("reciprocal",), numpy_functions=(np.reciprocal,))
 def reciprocal(x):
     """1 / x."""
     return 1.0 / _args.as_tensor(x)

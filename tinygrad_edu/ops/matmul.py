@@ -17,6 +17,7 @@ class MatMul(BinaryOp):
     """
 
     methods = ("__matmul__", "__rmatmul__", "matmul")
+    functions = ("matmul",)
     numpy_functions = (np.matmul,)
     family = "matmul"
     operand = staticmethod(_args.operand)  # no scalars: a matrix product needs arrays
@@ -69,7 +70,7 @@ def _sum_to_vector(grad, shape, axis):
     return grad.reshape(shape)
 
 
-@declare(methods=("mm",))
+@declare(methods=("mm",), functions=("mm",))
 def mm(x, other):
     """The product of two matrices (PyTorch's ``mm``: both 2-D)."""
     other = _args.operand(other, x)
@@ -78,7 +79,7 @@ def mm(x, other):
     return MatMul.apply(x, other)
 
 
-@declare(methods=("dot",))
+@declare(methods=("dot",), functions=("dot",))
 def dot(x, other):
     """The dot product of two 1-D tensors (PyTorch's ``dot``)."""
     other = _args.operand(other, x)
@@ -87,7 +88,7 @@ def dot(x, other):
     return MatMul.apply(x, other)
 
 
-@declare(methods=("outer",))
+@declare(methods=("outer",), functions=("outer",))
 def outer(x, other):
     """The outer product of two 1-D tensors: ``x[i] * other[j]``."""
     other = _args.operand(other, x)

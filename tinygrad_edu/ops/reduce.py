@@ -50,6 +50,7 @@ class Sum(Reduction):
     """Σ x over ``dims``; each input element gets the output's gradient."""
 
     methods = ("sum",)
+    functions = ("sum",)
     numpy_functions = (np.sum,)
 
     @staticmethod
@@ -66,6 +67,7 @@ class Mean(Reduction):
     """mean x over ``dims``; each input element gets 1/n of the output's gradient."""
 
     methods = ("mean",)
+    functions = ("mean",)
     numpy_functions = (np.mean,)
 
     @staticmethod
@@ -77,6 +79,45 @@ class Mean(Reduction):
     @staticmethod
     def backward(ctx, grad_output):
         return expand_reduced(grad_output / ctx.count, ctx.shape, ctx.dims, ctx.keepdim)
+
+
+class Prod(Reduction):
+    """Π x over ``dims``; d/dx_i = Π_{j≠i} x_j, the product of the others.
+
+    Without zeros that is out / x_i. Where a slice holds zeros (out / x_i would be 0/0), it
+    is built from P, the product of the slice's non-zero elements, and Z, its count of zeros:
+    a non-zero x_i gets Q·P / x_i with Q the product of the zeros (so 0 when Z > 0); a zero
+    gets P when it is the only one, P·(the other zero) when there are two, else 0. Q and "the
+    other zero" stay expressions in x, so second derivatives are exact there too.
+    """
+
+    methods = ("prod",)
+    functions = ("prod",)
+    numpy_functions = (np.prod,)
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim=False):
+        ctx.shape, ctx.dims, ctx.keepdim = x.shape, dims, keepdim
+        out = np.prod(x, axis=dims, keepdims=keepdim)
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, out = ctx.saved_tensors
+        grad = expand_reduced(grad_output, ctx.shape, ctx.dims, ctx.keepdim)
+        zero = np.asarray(x == 0)
+        if not zero.any():
+            return grad * expand_reduced(out, ctx.shape, ctx.dims, ctx.keepdim) / x
+        kept = {"axis": ctx.dims, "keepdims": True}
+        nonzero = np.where(zero, 1.0, x)
+        product_of_nonzeros = np.prod(nonzero, **kept)
+        product_of_zeros = np.prod(np.where(zero, x, 1.0), **kept)
+        zeros_in_slice = zero.sum(**kept)
+        other_zero = np.sum(np.where(zero, x, 0.0), **kept) - x  # (read only where the slice has two zeros)
+        of_a_zero = product_of_nonzeros * np.where(zeros_in_slice == 1, 1.0, np.where(zeros_in_slice == 2, other_zero, 0.0))
+        of_a_nonzero = product_of_zeros * product_of_nonzeros / nonzero
+        return grad * np.where(zero, of_a_zero, of_a_nonzero)
 
 
 class Extremum(Reduction):
@@ -125,6 +166,7 @@ class Max(Extremum):
     """The largest value over ``dims`` (``t.amax(dim)``, ``np.max(t, axis)``)."""
 
     methods = ("amax",)
+    functions = ("amax",)
     numpy_functions = (np.max, np.amax)
     find = staticmethod(np.max)
 
@@ -133,6 +175,7 @@ class Min(Extremum):
     """The smallest value over ``dims`` (``t.amin(dim)``, ``np.min(t, axis)``)."""
 
     methods = ("amin",)
+    functions = ("amin",)
     numpy_functions = (np.min, np.amin)
     find = staticmethod(np.min)
 
@@ -141,6 +184,7 @@ class LogSumExp(Reduction):
     """log Σ exp(x), computed stably; d/dx = softmax(x) = exp(x - out)."""
 
     methods = ("logsumexp",)
+    functions = ("logsumexp",)
 
     @staticmethod
     def forward(ctx, x, dims, keepdim=False):
@@ -166,7 +210,8 @@ class LogSumExp(Reduction):
 
 # ---------------------------------------------------------------- max/min with indices, argmax
 class ValuesIndices(NamedTuple):
-    """``t.max(dim)``'s result, as in PyTorch: the values (a Tensor) and their indices (int64 array)."""
+    """The result of ``t.max(dim)``, ``t.min(dim)``, ``t.sort()`` and ``t.topk(k)``, as in PyTorch:
+    the values (a Tensor) and their indices (an int64 NumPy array)."""
 
     values: Tensor
     indices: np.ndarray
@@ -189,7 +234,7 @@ def _extreme_along(x: Tensor, dim: Any, keepdim: Any, find_index: Any, name: str
     return ValuesIndices(values, indices.astype(np.int64))
 
 
-@declare(methods=("max",))
+@declare(methods=("max",), functions=("max",))
 def max_(x, dim=None, keepdim=None, *, axis=None, keepdims=None):
     """The largest value (no ``dim``); with ``dim``, ``(values, indices)`` as in PyTorch; with a
     tensor, the elementwise maximum. Without ``dim`` ties share the gradient (like ``amax``)."""
@@ -201,7 +246,7 @@ def max_(x, dim=None, keepdim=None, *, axis=None, keepdims=None):
     return _extreme_along(x, dim, _args.pick_keepdim(keepdim, keepdims, "max"), np.argmax, "max")
 
 
-@declare(methods=("min",))
+@declare(methods=("min",), functions=("min",))
 def min_(x, dim=None, keepdim=None, *, axis=None, keepdims=None):
     """The smallest value; with ``dim``, ``(values, indices)``; with a tensor, the elementwise minimum."""
     if isinstance(dim, (Tensor, np.ndarray)):
@@ -219,13 +264,13 @@ def _arg_extreme(x: Tensor, dim: Any, keepdim: Any, find_index: Any, name: str) 
     return find_index(x._data.reshape(x.shape or (1,)), axis=d, keepdims=_args.flag(keepdim, "keepdim")).astype(np.int64)
 
 
-@declare(methods=("argmax",))
+@declare(methods=("argmax",), functions=("argmax",))
 def argmax(x, dim=None, keepdim=False):
     """Index of the largest value (of the flattened tensor without ``dim``), an int64 array."""
     return _arg_extreme(x, dim, keepdim, np.argmax, "argmax")
 
 
-@declare(methods=("argmin",))
+@declare(methods=("argmin",), functions=("argmin",))
 def argmin(x, dim=None, keepdim=False):
     """Index of the smallest value (of the flattened tensor without ``dim``), an int64 array."""
     return _arg_extreme(x, dim, keepdim, np.argmin, "argmin")
@@ -258,7 +303,7 @@ def _variance(x: Tensor, dims: tuple[int, ...], keepdim: bool, correction: tuple
     return (centered * centered).sum(dim=dims, keepdim=keepdim) / (count - correction)
 
 
-@declare(methods=("var",))
+@declare(methods=("var",), functions=("var",))
 def var(x, dim=None, unbiased=None, keepdim=None, *, correction=None, axis=None, keepdims=None, ddof=None):
     """Variance over ``dim`` with PyTorch's default ``correction=1`` (the unbiased estimate).
 
@@ -268,7 +313,7 @@ def var(x, dim=None, unbiased=None, keepdim=None, *, correction=None, axis=None,
     return _variance(x, dims, _args.pick_keepdim(keepdim, keepdims, "var"), _correction(unbiased, correction, ddof))
 
 
-@declare(methods=("std",))
+@declare(methods=("std",), functions=("std",))
 def std(x, dim=None, unbiased=None, keepdim=None, *, correction=None, axis=None, keepdims=None, ddof=None):
     """Standard deviation, √var (same arguments and default ``correction=1`` as ``var``)."""
     return var(x, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims, ddof=ddof).sqrt()
@@ -310,7 +355,7 @@ def _shift_by_max(x: Tensor, dims: tuple[int, ...]) -> Tensor:
     return x - Tensor._wrap(shift)
 
 
-@declare(methods=("log_softmax",))
+@declare(methods=("log_softmax",), functions=("log_softmax",))
 def log_softmax(x, dim=None, *, axis=None):
     """x - logsumexp(x) along ``dim`` (default: the last), after shifting by the max for precision."""
     dims = (_args.dim_index(_args.pick_dim(dim, axis, "log_softmax", default=-1), max(x.ndim, 1), "log_softmax", x.shape),)
@@ -319,7 +364,7 @@ def log_softmax(x, dim=None, *, axis=None):
     return shifted - LogSumExp.apply(shifted, dims=dims, keepdim=True)
 
 
-@declare(methods=("softmax",))
+@declare(methods=("softmax",), functions=("softmax",))
 def softmax(x, dim=None, *, axis=None):
     """exp(x) / Σ exp(x) along ``dim`` (default: the last), computed stably."""
     return log_softmax(x, dim, axis=axis).exp()

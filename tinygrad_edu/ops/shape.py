@@ -29,6 +29,7 @@ class Reshape(ShapeOp):
     """x with a new shape (same elements); the gradient is reshaped back."""
 
     methods = ("reshape", "view")
+    functions = ("reshape",)
     numpy_functions = (np.reshape,)
 
     @classmethod
@@ -76,6 +77,7 @@ class Permute(ShapeOp):
     """x with its dimensions reordered: ``t.permute(2, 0, 1)``; the gradient takes the inverse order."""
 
     methods = ("permute",)
+    functions = ("permute",)
     numpy_functions = (np.transpose,)
 
     @classmethod
@@ -110,7 +112,7 @@ class Permute(ShapeOp):
         return np.transpose(grad_output, ctx.inverse)
 
 
-@declare(methods=("transpose", "swapaxes", "swapdims"))
+@declare(methods=("transpose", "swapaxes", "swapdims"), functions=("transpose", "swapaxes", "swapdims"))
 def transpose(x, dim0, dim1):
     """x with two dimensions exchanged (PyTorch's ``transpose``; NumPy calls it ``swapaxes``)."""
     order = list(range(x.ndim))
@@ -127,7 +129,7 @@ def numpy_swapaxes(a, axis1, axis2):
     return transpose(_args.as_tensor(a), axis1, axis2)
 
 
-@declare(methods=("t",))
+@declare(methods=("t",), functions=("t",))
 def matrix_transpose(x):
     """The transpose of a matrix (``t()``: at most 2 dimensions, as in PyTorch)."""
     if x.ndim > 2:
@@ -139,6 +141,7 @@ class BroadcastTo(ShapeOp):
     """x broadcast to ``shape``; the engine sums the gradient back to x's shape."""
 
     methods = ("broadcast_to",)
+    functions = ("broadcast_to",)
     numpy_functions = (np.broadcast_to,)
 
     @classmethod
@@ -275,7 +278,7 @@ def _index_part(part: Any) -> Any:
 
 
 # ---------------------------------------------------------------- reshapes with a name of their own
-@declare(methods=("flatten",))
+@declare(methods=("flatten",), functions=("flatten",))
 def flatten(x, start_dim=0, end_dim=-1):
     """Merge dimensions ``start_dim..end_dim`` into one (PyTorch's flatten; the defaults give 1-D)."""
     start, end = (_args.dim_index(d, max(x.ndim, 1), "flatten", x.shape) for d in (start_dim, end_dim))
@@ -293,7 +296,7 @@ def numpy_ravel(a, order="C"):
     return _args.as_tensor(a).reshape(-1)
 
 
-@declare(methods=("squeeze",))
+@declare(methods=("squeeze",), functions=("squeeze",))
 def squeeze(x, dim=None, *, axis=None):
     """Drop dimensions of length 1 (all of them, or those in ``dim``; others are left alone, like PyTorch)."""
     dims = _args.pick_dim(dim, axis, "squeeze")
@@ -310,7 +313,7 @@ def numpy_squeeze(a, axis=None):
     return squeeze(_args.as_tensor(a), axis)
 
 
-@declare(methods=("unsqueeze",))
+@declare(methods=("unsqueeze",), functions=("unsqueeze",))
 def unsqueeze(x, dim=None, *, axis=None):
     """Insert a dimension of length 1 at ``dim`` (negative counts from the end of the result)."""
     dim = _args.pick_dim(dim, axis, "unsqueeze")

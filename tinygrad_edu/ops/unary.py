@@ -42,6 +42,7 @@ class Neg(UnaryOp):
     """-x; d/dx = -1."""
 
     methods = ("__neg__", "neg")
+    functions = ("neg",)
     numpy_functions = (np.negative,)
 
     @staticmethod
@@ -78,20 +79,21 @@ class Cast(UnaryOp):
 
 @declare(methods=("float",))
 def to_float32(x):
-    """x as float32, PyTorch's ``t.float()`` (differentiable)."""
-    return x.astype(np.float32)
+    """x as float32, PyTorch's ``t.float()`` (differentiable; x itself if it is float32)."""
+    return x if x.dtype == np.float32 else x.astype(np.float32)
 
 
 @declare(methods=("double",))
 def to_float64(x):
-    """x as float64, PyTorch's ``t.double()`` (differentiable)."""
-    return x.astype(np.float64)
+    """x as float64, PyTorch's ``t.double()`` (differentiable; x itself if it is float64)."""
+    return x if x.dtype == np.float64 else x.astype(np.float64)
 
 
 class ReLU(Activation):
     """max(0, x); d/dx relu(x) = 1[x > 0] (0 at x = 0, PyTorch's convention)."""
 
     methods = ("relu",)
+    functions = ("relu",)
     dead_when_zero = True
 
     @staticmethod
@@ -136,6 +138,7 @@ class Sigmoid(Activation):
     """σ(x) = 1 / (1 + e^-x); d/dx σ = σ(1 - σ)."""
 
     methods = ("sigmoid",)
+    functions = ("sigmoid",)
 
     @staticmethod
     def forward(ctx, x):
@@ -155,6 +158,7 @@ class Tanh(Activation):
     """tanh(x); d/dx tanh = 1 - tanh²."""
 
     methods = ("tanh",)
+    functions = ("tanh",)
     numpy_functions = (np.tanh,)
 
     @staticmethod
@@ -173,6 +177,7 @@ class Exp(UnaryOp):
     """e^x; d/dx e^x = e^x."""
 
     methods = ("exp",)
+    functions = ("exp",)
     numpy_functions = (np.exp,)
 
     @staticmethod
@@ -191,6 +196,7 @@ class Log(UnaryOp):
     """ln x; d/dx ln x = 1/x."""
 
     methods = ("log",)
+    functions = ("log",)
     numpy_functions = (np.log,)
 
     @staticmethod
@@ -208,6 +214,7 @@ class Sqrt(UnaryOp):
     """√x; d/dx √x = 1 / (2√x)."""
 
     methods = ("sqrt",)
+    functions = ("sqrt",)
     numpy_functions = (np.sqrt,)
 
     @staticmethod
@@ -226,6 +233,7 @@ class Sin(UnaryOp):
     """sin x; d/dx sin x = cos x."""
 
     methods = ("sin",)
+    functions = ("sin",)
     numpy_functions = (np.sin,)
 
     @staticmethod
@@ -243,6 +251,7 @@ class Cos(UnaryOp):
     """cos x; d/dx cos x = -sin x."""
 
     methods = ("cos",)
+    functions = ("cos",)
     numpy_functions = (np.cos,)
 
     @staticmethod
@@ -260,6 +269,7 @@ class Abs(UnaryOp):
     """|x|; d/dx |x| = sign(x) (0 at x = 0, like PyTorch)."""
 
     methods = ("abs", "__abs__")
+    functions = ("abs",)
     numpy_functions = (np.absolute,)
 
     @staticmethod
@@ -278,6 +288,7 @@ class Sign(UnaryOp):
     """sign(x), -1, 0 or 1; d/dx = 0 (a step function is flat almost everywhere, as in PyTorch)."""
 
     methods = ("sign",)
+    functions = ("sign",)
     numpy_functions = (np.sign,)
 
     @staticmethod
@@ -293,6 +304,7 @@ class Clip(UnaryOp):
     """x limited to [min, max]; d/dx = 1 inside the interval (ends included, like PyTorch), 0 outside."""
 
     methods = ("clamp", "clip")
+    functions = ("clamp", "clip")
     numpy_functions = (np.clip,)
 
     @classmethod
@@ -339,3 +351,46 @@ class Clip(UnaryOp):
         else:
             inside = (x >= ctx.lo) & (x <= ctx.hi)
         return grad_output * inside
+
+
+class Log1p(UnaryOp):
+    """ln(1 + x), accurate for tiny x (where 1 + x would round to 1); d/dx = 1 / (1 + x)."""
+
+    methods = ("log1p",)
+    functions = ("log1p",)
+    numpy_functions = (np.log1p,)
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.log1p(x)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        return grad_output / (1 + x)
+
+
+class Expm1(UnaryOp):
+    """e^x - 1, accurate for tiny x; d/dx = e^x = out + 1."""
+
+    methods = ("expm1",)
+    functions = ("expm1",)
+    numpy_functions = (np.expm1,)
+
+    @staticmethod
+    def forward(ctx, x):
+        out = np.expm1(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (out,) = ctx.saved_tensors
+        return grad_output * (out + 1)
+
+
+@declare(methods=("rsqrt",), functions=("rsqrt",))
+def rsqrt(x):
+    """1 / √x (PyTorch's ``rsqrt``); d/dx = -1 / (2 x √x)."""
+    return x.sqrt().reciprocal()

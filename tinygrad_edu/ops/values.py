@@ -36,7 +36,7 @@ def _comparison(ufunc: np.ufunc, names: tuple[str, ...]) -> Callable:
             raise TypeError(f"{ufunc.__name__}: cannot compare {type(a).__name__} with {type(b).__name__}") from None
 
     compare.__name__ = ufunc.__name__
-    return declare(methods=names, numpy_functions=(ufunc,))(compare)
+    return declare(methods=names, numpy_functions=(ufunc,), functions=names[1:])(compare)
 
 
 lt = _comparison(np.less, ("__lt__", "lt", "less"))
@@ -53,7 +53,7 @@ def _predicate(func: Any, names: tuple[str, ...]) -> Callable:
 
     ask.__name__ = func.__name__
     ask.__doc__ = f"``np.{func.__name__}`` of the values (no gradient)."
-    return declare(methods=names, numpy_functions=(func,))(ask)
+    return declare(methods=names, numpy_functions=(func,), functions=names)(ask)
 
 
 isnan = _predicate(np.isnan, ("isnan",))
@@ -69,10 +69,13 @@ def _logical_reduction(func: Any, name: str) -> Callable:
 
     reduce.__name__ = name
     reduce.__doc__ = f"True where {'any' if name == 'any' else 'every'} value along ``dim`` is nonzero (a bool array; no gradient)."
-    return declare(methods=(name,), numpy_functions=(func,))(reduce)
+    return declare(methods=(name,), numpy_functions=(func,), functions=(name,))(reduce)
 
 
 any_ = _logical_reduction(np.any, "any")
 all_ = _logical_reduction(np.all, "all")
-for _func in (np.shape, np.ndim, np.size, np.allclose, np.isclose, np.array_equal, np.result_type):
+allclose = _predicate(np.allclose, ("allclose",))
+isclose = _predicate(np.isclose, ("isclose",))
+equal = _predicate(np.array_equal, ("equal",))  # PyTorch's ``equal``: the same shape and values
+for _func in (np.shape, np.ndim, np.size, np.result_type):
     _predicate(_func, ())
