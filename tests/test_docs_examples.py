@@ -82,3 +82,20 @@ def test_every_public_name_has_an_example():
             continue
         missing.append(dotted)
     assert missing == []
+
+
+def test_the_autodiff_page_quotes_every_step_of_the_engine_from_the_source():
+    """The page walks through the engine with ``literalinclude :pyobject:``: every engine function
+    is quoted, and every quoted object exists (a rename would otherwise leave the page stale)."""
+    import importlib
+    import re
+
+    page = (DOCS / "concepts" / "autodiff.md").read_text(encoding="utf-8")
+    quoted = re.findall(r"```\{literalinclude\} \.\./\.\./tinygrad_edu/(\S+)\.py\n:language: python\n:pyobject: (\S+)", page)
+    for module_path, name in quoted:
+        target = importlib.import_module("tinygrad_edu." + module_path.replace("/", "."))
+        for part in name.split("."):
+            target = getattr(target, part)
+    names = {name for _, name in quoted}
+    assert {"Tensor.backward", "backward", "root_gradient", "run_backward", "_Gradients.send", "call_backward",
+            "Context.unpack_saved", "fit_gradient", "unbroadcast", "store_grads"} <= names

@@ -72,10 +72,19 @@ class _GradModeSwitch:
 
 
 def _run_generator_in_mode(generator: Any, mode: bool) -> Any:
-    """Drive ``generator``, switching to ``mode`` while its body runs and back when it yields."""
-    with _GradModeSwitch(mode):
-        request = generator.send(None)
+    """Drive ``generator``, switching to ``mode`` while its body runs and back when it yields.
+
+    Returns what the generator returns (the value of ``yield from``).
+    """
+    response: Any = None
+    throw: BaseException | None = None
     while True:
+        try:
+            with _GradModeSwitch(mode):
+                request = generator.throw(throw) if throw is not None else generator.send(response)
+        except StopIteration as stop:
+            return stop.value
+        response, throw = None, None
         try:
             response = yield request
         except GeneratorExit:
@@ -83,11 +92,7 @@ def _run_generator_in_mode(generator: Any, mode: bool) -> Any:
                 generator.close()
             raise
         except BaseException as error:  # thrown in by the caller: deliver it inside the body
-            with _GradModeSwitch(mode):
-                request = generator.throw(error)
-        else:
-            with _GradModeSwitch(mode):
-                request = generator.send(response)
+            throw = error
 
 
 class _BareSwitch(_GradModeSwitch):

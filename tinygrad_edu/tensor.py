@@ -11,13 +11,12 @@ gradient, conversions, in-place updates and the NumPy protocols.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
 from .dtypes import FLOAT_DTYPES, get_default_dtype, to_float_array
-from .grad_mode import is_grad_enabled, no_grad
 
 
 #: The graph's clock: it stamps every new graph node and every in-place change, so that a
@@ -261,68 +260,8 @@ class Tensor:
         self._version += 1
         self._changed_at = last_change_anywhere = next(graph_clock)
 
-    def _update_in_place(self, name: str, compute: Callable[[], Any], *operands: Any) -> Tensor:
-        """Overwrite the values with ``compute()``'s, in place, with PyTorch's rules (see ``add_``)."""
-        _check_in_place(self, name, operands)
-        with no_grad():
-            values = compute()
-        values = values._data if isinstance(values, Tensor) else np.asarray(values)
-        if not self._data.flags.writeable:
-            raise RuntimeError(f"{name}: this tensor's values are a read-only view (e.g. from expand); clone it first")
-        try:
-            np.copyto(self._data, np.broadcast_to(values, self.shape), casting="same_kind")
-        except ValueError:
-            raise ValueError(f"{name}: a result of shape {values.shape} cannot be written into a tensor of shape {self.shape}") from None
-        self._mark_modified()
-        return self
-
-    def add_(self, other: Any, *, alpha: float = 1.0) -> Tensor:
-        """``self += alpha * other`` in place. Allowed under ``no_grad`` or when no gradient is
-        required (a leaf that requires grad raises PyTorch's error); bumps the version counter."""
-        return self._update_in_place("add_", lambda: self + other * alpha if alpha != 1.0 else self + other, other)
-
-    def sub_(self, other: Any, *, alpha: float = 1.0) -> Tensor:
-        """``self -= alpha * other`` in place (the rules of ``add_``)."""
-        return self._update_in_place("sub_", lambda: self - other * alpha if alpha != 1.0 else self - other, other)
-
-    def mul_(self, other: Any) -> Tensor:
-        """``self *= other`` in place (the rules of ``add_``)."""
-        return self._update_in_place("mul_", lambda: self * other, other)
-
-    def div_(self, other: Any) -> Tensor:
-        """``self /= other`` in place (the rules of ``add_``)."""
-        return self._update_in_place("div_", lambda: self / other, other)
-
-    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002 (PyTorch's names)
-        """Limit the values to [min, max] in place (the rules of ``add_``)."""
-        return self._update_in_place("clamp_", lambda: self.clamp(min, max), min, max)
-
-    def fill_(self, value: Any) -> Tensor:
-        """Set every value to ``value`` in place (the rules of ``add_``)."""
-        return self._update_in_place("fill_", lambda: to_float_array(_args.constant(value, "fill_", "value"), copy=False), value)
-
-    def zero_(self) -> Tensor:
-        """Set every value to 0 in place (the rules of ``add_``)."""
-        return self._update_in_place("zero_", lambda: 0.0)
-
-    def copy_(self, src: Any) -> Tensor:
-        """Copy ``src``'s values (broadcast to this shape) into this tensor in place (the rules of ``add_``)."""
-        return self._update_in_place("copy_", lambda: _args.as_tensor(src, "copy_: src"), src)
-
-    def __iadd__(self, other: Any) -> Tensor:
-        return self._update_in_place("+=", lambda: self + other, other)
-
-    def __isub__(self, other: Any) -> Tensor:
-        return self._update_in_place("-=", lambda: self - other, other)
-
-    def __imul__(self, other: Any) -> Tensor:
-        return self._update_in_place("*=", lambda: self * other, other)
-
-    def __itruediv__(self, other: Any) -> Tensor:
-        return self._update_in_place("/=", lambda: self / other, other)
-
     def __setitem__(self, index: Any, value: Any) -> None:
-        _check_in_place(self, "assignment to an index", (value,))
+        ops.inplace.check_in_place(self, "assignment to an index", (value,))
         index = ops.normalize_index(index)
         if isinstance(value, Tensor):
             value = value._data
@@ -342,22 +281,6 @@ class Tensor:
 
     def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
         return numpy_api.array_function(func, types, args, kwargs)
-
-
-def _check_in_place(tensor: Tensor, name: str, operands: tuple) -> None:
-    """PyTorch's rules for an in-place change: fine unless it would have to enter the graph."""
-    if not is_grad_enabled():
-        return
-    if tensor.requires_grad and tensor.grad_fn is None:
-        raise RuntimeError(
-            f"a leaf Variable that requires grad is being used in an in-place operation ({name}); "
-            "update it under tg.no_grad(), as an optimizer does"
-        )
-    if tensor.requires_grad or any(isinstance(x, Tensor) and x.requires_grad for x in operands):
-        raise RuntimeError(
-            f"{name}: in-place operations are not recorded in the graph, and this one would be part of it; "
-            "write it out of place (y = y + x instead of y += x), or do it under tg.no_grad()"
-        )
 
 
 def _holds_bools(data: Any) -> bool:

@@ -8,6 +8,7 @@
 - ``join``: cat, stack, where
 - ``fused``: a dense layer and the squared-error loss, each as one node
 - ``values``: comparisons and other questions about values (no gradient)
+- ``inplace``: in-place updates (``t += x``, ``add_``, ``zero_`` ...) with PyTorch's rules
 - ``arrange``: flip, repeat, and cutting into pieces (split, chunk, unbind)
 - ``scan``: running sums (cumsum)
 - ``select``: picking entries by index, mask or rank (gather, masked_fill, tril, sort, topk)
@@ -25,7 +26,7 @@ from .reduce import LogSumExp, Max, Mean, Min, Prod, Sum, ValuesIndices, log_sof
 from .shape import BroadcastTo, GetItem, Permute, Reshape, ScatterAdd, normalize_index
 from .join import Concatenate, Stack, Where, cat, stack, where
 from .fused import REDUCTIONS, Linear, MSELoss
-from . import values
+from . import inplace, values
 from .arrange import Flip
 from .scan import CumSum
 from .select import gather, index_select, masked_fill, sort, topk
@@ -36,7 +37,7 @@ __all__ = [
     "Abs", "Add", "BroadcastTo", "Cast", "Clip", "Concatenate", "Cos", "Div", "Exp", "GetItem", "LeakyReLU",
     "Linear", "Log", "LogSumExp", "MSELoss", "MatMul", "Max", "Maximum", "Mean", "Min", "Minimum", "Mul", "Neg",
     "Permute", "Pow", "REDUCTIONS", "ReLU", "Reshape", "ScatterAdd", "Sigmoid", "Sign", "Sin", "Sqrt", "Stack", "Sub",
-    "Sum", "Tanh", "ValuesIndices", "Where", "cat", "log_softmax", "normalize_index", "softmax", "stack", "values", "var",
+    "Sum", "Tanh", "ValuesIndices", "Where", "cat", "log_softmax", "normalize_index", "softmax", "stack", "inplace", "values", "var",
     "where", "maximum", "minimum",
     # added with the PyTorch-named methods
     "Clone", "CumSum", "EinSum", "Expm1", "Flip", "Log1p", "Norm", "Prod", "check_device", "einsum", "gather",

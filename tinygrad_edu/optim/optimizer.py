@@ -78,6 +78,7 @@ class Optimizer:
         self.defaults = dict(defaults)
         self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
         self.param_groups: list[dict[str, Any]] = []
+        self._last_read: dict[int, tuple] = {}  # group index -> (group, its items, the options read from them)
         if not any(value is required for value in self.defaults.values()):
             self._hyperparameters(self.defaults)  # bad constructor arguments fail here, with PyTorch's messages
         groups = self._as_group_list(params)
@@ -151,11 +152,23 @@ class Optimizer:
         return {"lr": read_number(group, "lr", "learning rate")}
 
     def _read_group(self, group: dict[str, Any], index: int) -> dict[str, Any]:
-        """``_hyperparameters(group)``, with the group's index in any error message."""
+        """``_hyperparameters(group)``, with the group's index in any error message.
+
+        What was read is kept while the group holds the same entries (one C-level comparison
+        of its items), so the checks run when a value changes, not at every step. A group
+        holding a list (betas as a list) is read every time, since a list can change in place.
+        """
+        items = tuple(group.items())
+        last = self._last_read.get(index)
+        if last is not None and last[0] is group and _same(last[1], items):
+            return last[2]
         try:
-            return self._hyperparameters(group)
+            options = self._hyperparameters(group)
         except (TypeError, ValueError) as error:
             raise type(error)(f"param_groups[{index}]: {error}") from None
+        if not any(type(value) is list for key, value in items if key != "params"):
+            self._last_read[index] = (group, items, options)
+        return options
 
     # ------------------------------------------------------------------ stepping
     def zero_grad(self, set_to_none: bool = True) -> None:
@@ -364,3 +377,11 @@ def _restore_state_value(key: str, value: Any, param: Tensor) -> Any:
     if value is not None and real_number(value) is None:
         raise TypeError(f"optimizer state {key!r} must be an array or a number, got {type(value).__name__} {value!r}")
     return value
+
+
+def _same(last: tuple, now: tuple) -> bool:
+    """Are a group's items those read last time? (Items that cannot be compared are not.)"""
+    try:
+        return bool(last == now)
+    except (TypeError, ValueError):
+        return False
