@@ -100,26 +100,26 @@ def grad(
 
 def root_gradient(output: Tensor, gradient: Any, as_tensor: bool, what: str = "gradient") -> Any:
     """The gradient a root starts with: ones for a one-element output, else the given one."""
+    data = output._data
     if gradient is None:
-        if output._data.size != 1:
+        if data.size != 1:
             raise RuntimeError(
-                f"grad can be implicitly created only for scalar outputs: this output has shape {output.shape}; "
+                f"grad can be implicitly created only for scalar outputs: this output has shape {data.shape}; "
                 f"pass {what}= (an array of the same shape)"
             )
-        data = output._data
         grad = np.ones(data.shape, data.dtype) if data.ndim else np.array(1, data.dtype)
     elif isinstance(gradient, Tensor):
         grad = gradient if as_tensor else gradient._data
     else:
         try:
-            grad = to_float_array(gradient, output.dtype)
+            grad = to_float_array(gradient, data.dtype)
         except (TypeError, ValueError) as error:
             raise type(error)(f"{what}: {error}") from None
-    if grad.shape != output.shape:
-        raise GradientShapeError(f"{what} has shape {tuple(grad.shape)} but the output has shape {output.shape}: they must match")
+    if grad.shape != data.shape:
+        raise GradientShapeError(f"{what} has shape {tuple(grad.shape)} but the output has shape {data.shape}: they must match")
     if isinstance(grad, Tensor):
-        return grad if grad.dtype == output.dtype else grad.astype(output.dtype)
-    grad = grad.astype(output.dtype, copy=False)
+        return grad if grad.dtype == data.dtype else grad.astype(data.dtype)
+    grad = grad.astype(data.dtype, copy=False)
     return Tensor._wrap(grad) if as_tensor else grad
 
 
@@ -277,8 +277,9 @@ def store_grads(totals: dict[int, tuple[Tensor, Any]]) -> None:
         if tensor._grad is not None:
             tensor._grad = np.asarray(tensor._grad + grad)  # a new array, not +=: someone may hold the old one
             continue
-        if id(grad) in given or grad.base is not None or not grad.flags.writeable or grad.dtype != tensor.dtype:
-            grad = np.array(grad, dtype=tensor.dtype)
+        dtype = tensor._data.dtype
+        if id(grad) in given or grad.base is not None or not grad.flags.writeable or grad.dtype != dtype:
+            grad = np.array(grad, dtype=dtype)
         given.add(id(grad))
         tensor._grad = grad
 
