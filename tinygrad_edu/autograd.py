@@ -266,22 +266,28 @@ def unbroadcast(grad: Any, shape: tuple[int, ...]) -> Any:
 
 # ---------------------------------------------------------------- 5. storing the results
 def store_grads(totals: dict[int, tuple[Tensor, Any]]) -> None:
-    """Add each total into its tensor's ``.grad``; every ``.grad`` is its own writable array.
-
-    A backward may pass one array on to several inputs (``Add`` does), so an array
-    already given to another tensor, a view, or a read-only array is copied.
-    """
+    """Add each total into its tensor's ``.grad`` (see ``store_one_grad``)."""
     given: set[int] = set()
     for tensor, grad in totals.values():
-        grad = grad._data if isinstance(grad, Tensor) else grad
-        if tensor._grad is not None:
-            tensor._grad = np.asarray(tensor._grad + grad)  # a new array, not +=: someone may hold the old one
-            continue
-        dtype = tensor._data.dtype
-        if id(grad) in given or grad.base is not None or not grad.flags.writeable or grad.dtype != dtype:
-            grad = np.array(grad, dtype=dtype)
-        given.add(id(grad))
-        tensor._grad = grad
+        store_one_grad(tensor, grad, given)
+
+
+def store_one_grad(tensor: Tensor, grad: Any, given: set[int]) -> None:
+    """Add ``grad`` into ``tensor.grad``; every ``.grad`` is its own writable array.
+
+    A backward may pass one array on to several inputs (``Add`` does), so an array
+    already given to another tensor (its id is in ``given``), a view, or a read-only
+    array is copied.
+    """
+    grad = grad._data if isinstance(grad, Tensor) else grad
+    if tensor._grad is not None:
+        tensor._grad = np.asarray(tensor._grad + grad)  # a new array, not +=: someone may hold the old one
+        return
+    dtype = tensor._data.dtype
+    if id(grad) in given or grad.base is not None or not grad.flags.writeable or grad.dtype != dtype:
+        grad = np.array(grad, dtype=dtype)
+    given.add(id(grad))
+    tensor._grad = grad
 
 
 def _grad_result(tensor: Tensor, totals: dict, allow_unused: bool) -> Tensor | None:

@@ -16,6 +16,7 @@ import numpy as np
 from .. import _args
 from ..dtypes import as_float_dtype
 from ..function import declare
+from .values import answer
 from ..tensor import Tensor
 from .unary import UnaryOp
 
@@ -197,9 +198,13 @@ def long(x):
     >>> tg.Tensor([2.7, -1.5, 0.0]).long()
     array([ 2, -1,  0])
     """
-    if not np.isfinite(x._data).all():
+    return answer(_truncate_to_int64, x)
+
+
+def _truncate_to_int64(data: np.ndarray) -> np.ndarray:
+    if not np.isfinite(data).all():
         raise ValueError("long(): the tensor holds inf or nan, which have no integer value")
-    return np.trunc(x._data).astype(np.int64)
+    return np.trunc(data).astype(np.int64)
 
 
 @declare(methods=("int",))
@@ -216,7 +221,7 @@ def to_bool(x):
     >>> tg.Tensor([0.0, 2.0]).bool()
     array([False,  True])
     """
-    return x._data != 0
+    return answer(np.not_equal, x, 0)
 
 
 def _device(x) -> str:

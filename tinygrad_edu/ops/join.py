@@ -13,6 +13,7 @@ from .. import _args
 from ..function import declare
 from ..tensor import Tensor
 from .shape import ShapeOp
+from .values import answer
 
 
 class Concatenate(ShapeOp):
@@ -141,11 +142,16 @@ def where(condition: Any, x: Any, y: Any) -> Tensor:
     >>> tg.where(t > 0, t, 0.0).tolist()
     [0.0, 2.0]
     """
-    mask = np.asarray(condition._data if isinstance(condition, Tensor) else condition)
+    mask = answer(_as_mask, condition)  # (asked through ``answer``, so that a traced step asks again)
+    like = x if isinstance(x, Tensor) else y if isinstance(y, Tensor) else _args.as_tensor(x)
+    return Where.apply(mask, _args.operand(x, like), _args.operand(y, like))
+
+
+def _as_mask(condition: Any) -> np.ndarray:
+    mask = np.asarray(condition)
     if mask.dtype.kind not in "biuf":
         raise TypeError(f"where: condition must be a bool array (e.g. t > 0), got {type(condition).__name__} of dtype {mask.dtype}")
-    like = x if isinstance(x, Tensor) else y if isinstance(y, Tensor) else _args.as_tensor(x)
-    return Where.apply(mask.astype(bool, copy=False), _args.operand(x, like), _args.operand(y, like))
+    return mask.astype(bool, copy=False)
 
 
 @declare(methods=("where",))

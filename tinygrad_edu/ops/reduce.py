@@ -9,6 +9,7 @@ import numpy as np
 from .. import _args
 from ..function import Function, declare
 from ..tensor import Tensor
+from .values import answer
 
 
 class Reduction(Function):
@@ -225,7 +226,7 @@ def _extreme_along(x: Tensor, dim: Any, keepdim: Any, find_index: Any, name: str
         return ValuesIndices(x.reshape(()), np.zeros((), dtype=np.int64))
     if x.shape[d] == 0:
         raise IndexError(f"{name}: cannot take the extreme of an empty dimension {d} (shape {x.shape})")
-    indices = find_index(x._data, axis=d, keepdims=True)
+    indices = answer(find_index, x, axis=d, keepdims=True)
     where = list(np.indices(indices.shape, sparse=True))
     where[d] = indices
     values = x[tuple(where)]
@@ -259,9 +260,13 @@ def min_(x, dim=None, keepdim=None, *, axis=None, keepdims=None):
 
 def _arg_extreme(x: Tensor, dim: Any, keepdim: Any, find_index: Any, name: str) -> np.ndarray:
     if dim is None:
-        return np.asarray(find_index(x._data), dtype=np.int64)
+        return answer(_int64_index, find_index, x)
     d = _args.dim_index(dim, max(x.ndim, 1), name, x.shape)
-    return find_index(x._data.reshape(x.shape or (1,)), axis=d, keepdims=_args.flag(keepdim, "keepdim")).astype(np.int64)
+    return answer(_int64_index, find_index, x, axis=d, keepdims=_args.flag(keepdim, "keepdim"))
+
+
+def _int64_index(find_index: Any, data: np.ndarray, **options: Any) -> np.ndarray:
+    return np.asarray(find_index(data.reshape(data.shape or (1,)) if options else data, **options), dtype=np.int64)
 
 
 @declare(methods=("argmax",), functions=("argmax",))

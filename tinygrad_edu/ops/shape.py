@@ -13,6 +13,7 @@ import numpy as np
 from .. import _args
 from ..function import Function, declare
 from ..tensor import Tensor
+from .values import answer
 
 
 class ShapeOp(Function):
@@ -252,8 +253,8 @@ def normalize_index(index: Any) -> Any:
 
 
 def _index_part(part: Any) -> Any:
-    if isinstance(part, Tensor):
-        part = part._data.astype(bool) if getattr(part, "_from_bools", False) else part._data
+    if isinstance(part, Tensor):  # (asked through ``answer``, so that a traced step asks again)
+        part = answer(_tensor_index, part, as_mask=getattr(part, "_from_bools", False))
     if isinstance(part, list):
         try:
             part = np.asarray(part)
@@ -275,6 +276,15 @@ def _index_part(part: Any) -> Any:
     elif not (part is None or part is Ellipsis or isinstance(part, (int, np.integer, slice))):
         raise IndexError(f"unsupported index {part!r} of type {type(part).__name__}")
     return part
+
+
+def _tensor_index(data: np.ndarray, as_mask: bool) -> np.ndarray:
+    """A Tensor's values as an index: a mask if it was made from booleans, else whole numbers."""
+    if as_mask:
+        return data.astype(bool)
+    if not np.all(data == np.round(data)):
+        raise IndexError(f"tensor indices must be integers, got floats {data}")
+    return data.astype(np.intp)
 
 
 # ---------------------------------------------------------------- reshapes with a name of their own

@@ -22,11 +22,29 @@ def values_of(x: Any) -> Any:
     return x._data if isinstance(x, Tensor) else x
 
 
+#: Set by ``tg.compile`` while it traces a step: called with every answer (see ``answer``); what
+#: it returns is the answer given (the same values, marked as computed by the step).
+recorder: Callable[[Callable, tuple, dict, Any], Any] | None = None
+
+
+def answer(func: Callable, *args: Any, **kwargs: Any) -> Any:
+    """``func`` applied to the values of ``args`` (Tensors read as their arrays): no gradient.
+
+    Every question the library asks about values that are then used as constants (masks,
+    indices, comparisons) goes through here, so that a traced step (``tg.compile``) asks it
+    again at each replay instead of keeping the first answer.
+    """
+    result = func(*[values_of(a) for a in args], **{key: values_of(value) for key, value in kwargs.items()})
+    if recorder is not None:
+        result = recorder(func, args, kwargs, result)
+    return result
+
+
 def _comparison(ufunc: np.ufunc, names: tuple[str, ...]) -> Callable:
     def compare(a: Any, b: Any) -> np.ndarray:
         """Elementwise comparison of the values: a boolean array (no gradient)."""
         try:
-            return ufunc(values_of(a), values_of(b))
+            return answer(ufunc, a, b)
         except ValueError:
             raise ValueError(
                 f"{ufunc.__name__}: shapes {tuple(np.shape(values_of(a)))} and {tuple(np.shape(values_of(b)))} "
@@ -49,7 +67,7 @@ ne = _comparison(np.not_equal, ("__ne__", "ne"))
 
 def _predicate(func: Any, names: tuple[str, ...]) -> Callable:
     def ask(x: Any, *args: Any, **kwargs: Any) -> Any:
-        return func(values_of(x), *[values_of(a) for a in args], **{k: values_of(v) for k, v in kwargs.items()})
+        return answer(func, x, *args, **kwargs)
 
     ask.__name__ = func.__name__
     ask.__doc__ = f"``np.{func.__name__}`` of the values (no gradient)."
@@ -64,8 +82,8 @@ isfinite = _predicate(np.isfinite, ("isfinite",))
 def _logical_reduction(func: Any, name: str) -> Callable:
     def reduce(x: Any, dim: Any = None, keepdim: Any = None, *, axis: Any = None, keepdims: Any = None) -> Any:
         axis = _args.pick_dim(dim, axis, name)
-        return func(values_of(x), axis=None if axis is None else tuple(np.atleast_1d(axis)),
-                    keepdims=_args.pick_keepdim(keepdim, keepdims, name))
+        return answer(func, x, axis=None if axis is None else tuple(np.atleast_1d(axis)),
+                      keepdims=_args.pick_keepdim(keepdim, keepdims, name))
 
     reduce.__name__ = name
     reduce.__doc__ = f"True where {'any' if name == 'any' else 'every'} value along ``dim`` is nonzero (a bool array; no gradient)."
