@@ -276,3 +276,58 @@ def ours_chain_step(x0: np.ndarray) -> Callable[[], object]:
         return start.grad
 
     return step
+
+
+# --------------------------------------------------------------------------- compiled steps (tg.compile)
+def ours_compiled_mlp_step(problem: Problem) -> Callable[[], float]:
+    """``ours_mlp_step``'s training step, compiled with ``tg.compile`` (traced once, then replayed)."""
+    import tinygrad_edu as tg
+    from tinygrad_edu import nn, optim
+
+    modules: list = []
+    for i, (w, b) in enumerate(problem.weights):
+        layer = nn.Linear(w.shape[1], w.shape[0], dtype=np.float32)
+        layer.weight.data = w.copy()
+        layer.bias.data = b.copy()
+        modules += [layer, nn.ReLU()] if i < len(problem.weights) - 1 else [layer]
+    model = nn.Sequential(*modules)
+    optimizer = optim.SGD(model.parameters(), lr=problem.lr)
+    mse_loss = nn.functional.mse_loss
+    x, y, next_batch = problem.x, problem.y, _cycle(problem.batches)
+
+    @tg.compile
+    def train(xb: object, yb: object) -> object:
+        loss = mse_loss(model(xb), yb)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    def step() -> float:
+        idx = next_batch()
+        return train(tg.Tensor(x[idx]), tg.Tensor(y[idx]))
+
+    return step
+
+
+def ours_compiled_chain_step(x0: np.ndarray) -> Callable[[], object]:
+    """``ours_chain_step`` compiled: the 2,000-link chain and its backward replayed as NumPy calls."""
+    import tinygrad_edu as tg
+
+    start = tg.Tensor(x0, requires_grad=True)
+
+    @tg.compile
+    def chain() -> object:
+        x = start
+        for link in range(CHAIN_LINKS):
+            x = x * 1.0001 + 0.0001 if link % 2 == 0 else x.relu()
+        loss = x.sum()
+        loss.backward()
+        return loss
+
+    def step() -> object:
+        start.grad = None
+        chain()
+        return start.grad
+
+    return step

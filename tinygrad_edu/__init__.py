@@ -30,6 +30,7 @@ from .randomness import manual_seed
 from .serialization import load, save
 
 from . import data, nn, optim  # built on the core above
+from .compiler import compile  # noqa: A004, F401 (tg.compile, as torch.compile; not in __all__: it would hide the builtin)
 
 # PyTorch's functions of a tensor, ``tg.exp(x)`` for ``x.exp()``: each op declares which of its
 # methods are also functions (``functions = ("exp",)``), so the list is never written by hand.

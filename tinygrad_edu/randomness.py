@@ -7,13 +7,15 @@ touching the others.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 _global_rng = np.random.default_rng()
 
-#: Set while ``tg.compile`` traces a step: random draws are refused with this reason (a replay
+#: Set while ``tg.compile`` traces a step: called before any random draw, it raises (a replay
 #: would repeat the same numbers).
-refusal: str | None = None
+refusal: Callable[[], None] | None = None
 
 
 def manual_seed(seed: int) -> np.random.Generator:
@@ -35,8 +37,7 @@ def manual_seed(seed: int) -> np.random.Generator:
 def get_rng(rng: np.random.Generator | None = None) -> np.random.Generator:
     """Return ``rng`` if given (checking its type), else the global generator."""
     if refusal is not None:
-        raise RuntimeError(f"no random draws while a step is compiled: {refusal}; draw them outside the step "
-                           "and pass them in as arguments, or run this step eagerly")
+        refusal()
     if rng is None:
         return _global_rng
     if not isinstance(rng, np.random.Generator):
